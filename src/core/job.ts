@@ -1,0 +1,73 @@
+/**
+ * What a running job reports: per-operator metrics snapshots (for the CLI's progress line
+ * and summary, later the REST API) and the final JobExecutionResult.
+ */
+
+/** Metrics of one operator summed over its subtasks. Times are epoch ms. */
+export interface OperatorMetrics {
+  readonly uid: string;
+  readonly name: string;
+  /** The JobVertex (task) the operator is chained into. */
+  readonly vertexId: number;
+  readonly parallelism: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  /** Records dropped because they arrived after their window closed (window operators). */
+  readonly lateRecordsDropped: number;
+  /** Rows diverted to a side output because they could not be parsed (sources). */
+  readonly malformedRecords: number;
+  /** Bytes read of `bytesTotal` (sources that know their size). */
+  readonly bytesRead: number;
+  readonly bytesTotal: number | undefined;
+  /** Subtasks that have finished. */
+  readonly finishedSubtasks: number;
+  readonly startTime: number;
+  /** When the last subtask finished; undefined while running. */
+  readonly endTime: number | undefined;
+}
+
+export interface JobMetricsSnapshot {
+  readonly jobName: string;
+  readonly startTime: number;
+  readonly now: number;
+  /** In topological order, sources first. */
+  readonly operators: readonly OperatorMetrics[];
+}
+
+/** Observes a job while it runs; as Flink's JobListener, plus progress snapshots. */
+export interface JobListener {
+  onJobSubmitted?(jobName: string, plan: string): void;
+  /** Called about twice a second while the job runs, and once at the end. */
+  onProgress?(snapshot: JobMetricsSnapshot): void;
+  onJobExecuted?(result: JobExecutionResult | undefined, error: Error | undefined): void;
+}
+
+/** The result of a finished job; as Flink's `JobExecutionResult`. */
+export class JobExecutionResult {
+  readonly jobName: string;
+  /** Wall time from submission to the end of the last task, in ms. */
+  private readonly netRuntimeMs: number;
+  private readonly accumulators: ReadonlyMap<string, number>;
+  readonly metrics: JobMetricsSnapshot;
+
+  constructor(jobName: string, netRuntimeMs: number, accumulators: ReadonlyMap<string, number>, metrics: JobMetricsSnapshot) {
+    this.jobName = jobName;
+    this.netRuntimeMs = netRuntimeMs;
+    this.accumulators = accumulators;
+    this.metrics = metrics;
+  }
+
+  /** @returns the job's run time in milliseconds. */
+  getNetRuntime(): number {
+    return this.netRuntimeMs;
+  }
+
+  /** The value of a counter (RuntimeContext.getCounter) summed over all subtasks, or undefined if none was made. */
+  getAccumulatorResult(name: string): number | undefined {
+    return this.accumulators.get(name);
+  }
+
+  getAllAccumulatorResults(): ReadonlyMap<string, number> {
+    return this.accumulators;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The Source contract, in the shape of Flink's FLIP-27 (DESIGN.md §8).
+ *
+ * A {@link Source} is a factory. On the JobManager side its {@link SplitEnumerator}
+ * discovers splits (files, file regions, Kafka partitions) and assigns them to readers; in
+ * each source subtask a {@link SourceReader} reads the splits it was given. Splits and the
+ * source object itself must be plain data plus methods that any thread can rebuild: the
+ * job module is loaded in every worker, so each builds its own Source instance.
+ *
+ * Readers never block: `pollNext` emits what is ready and says whether more is; when
+ * nothing is, the task awaits `isAvailable()` (resolved by the reader's I/O) and runs other
+ * work meanwhile.
+ */
+import type { OutputTag } from './output-tag.ts';
+
+export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
+
+/** A portion of the source's data; must be structured-clone safe (it crosses threads). */
+export interface SourceSplit {
+  readonly splitId: string;
+}
+
+export interface Source<T, Split extends SourceSplit> {
+  getBoundedness(): Boundedness;
+  /** Runs on the coordinator (JobManager), once per job. */
+  createEnumerator(context: SplitEnumeratorContext<Split>): SplitEnumerator<Split>;
+  /** Runs in each source subtask. */
+  createReader(context: SourceReaderContext): SourceReader<T, Split>;
+  /** A short description for plans and logs, e.g. `CSV file flights.csv.gz`. */
+  toString(): string;
+}
+
+export interface SplitEnumeratorContext<Split extends SourceSplit> {
+  currentParallelism(): number;
+  assignSplit(split: Split, subtask: number): void;
+  /** Tells a reader that it will get no more splits; a bounded reader then ends once done. */
+  signalNoMoreSplits(subtask: number): void;
+}
+
+export interface SplitEnumerator<Split extends SourceSplit> {
+  /** Called once before any request; may discover splits asynchronously. */
+  start(): Promise<void> | void;
+  /** A reader asked for work (it sent a split request). */
+  handleSplitRequest(subtask: number): void;
+  /** Splits assigned to a failed reader come back (used by recovery, issue #4). */
+  addSplitsBack(splits: Split[], subtask: number): void;
+  close(): Promise<void> | void;
+}
+
+/**
+ * Counters a reader keeps up to date for progress display and the summary. Plain fields,
+ * updated in place: the reader writes them on its hot path.
+ */
+export interface SourceReaderMetrics {
+  /** Bytes of input consumed so far (compressed bytes for compressed files). */
+  bytesRead: number;
+  /** Total bytes of the splits known to this reader, if known. */
+  bytesTotal: number | undefined;
+  /** Records that could not be parsed and went to a side output instead of failing the job. */
+  malformedRecords: number;
+}
+
+export interface SourceReaderContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  /** Asks the enumerator for a split; it answers with `addSplits` or `notifyNoMoreSplits`. */
+  sendSplitRequest(): void;
+  readonly metrics: SourceReaderMetrics;
+  /** The uid of the source operator, for error messages. */
+  readonly operatorUid: string;
+}
+
+/** Where a reader emits records. Valid only during `pollNext`. */
+export interface ReaderOutput<T> {
+  /** Emits a record; `timestamp` (epoch ms) is the source's own, if it has one. */
+  collect(record: T, timestamp?: number): void;
+  /** Emits to a side output (e.g. malformed rows), as `ctx.output(tag, value)` in Flink. */
+  collectSideOutput<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export const InputStatus = {
+  /** pollNext can be called again right away. */
+  MORE_AVAILABLE: 0,
+  /** Nothing ready: await isAvailable() before the next pollNext. */
+  NOTHING_AVAILABLE: 1,
+  /** The reader has finished all its splits and will get no more. */
+  END_OF_INPUT: 2,
+} as const;
+export type InputStatus = (typeof InputStatus)[keyof typeof InputStatus];
+
+export interface SourceReader<T, Split extends SourceSplit> {
+  /** Called once; a reader without splits typically sends a split request here. */
+  start(): Promise<void> | void;
+  /**
+   * Emits the records that are ready (a bounded batch; a few thousand at most per call so
+   * the task can interleave timers and flow control).
+   * @throws RivuletError(MALFORMED_RECORD) naming file/line/column for bad input unless
+   *   the source was configured to divert it to a side output.
+   */
+  pollNext(output: ReaderOutput<T>): InputStatus;
+  /** Resolves when pollNext may have data again. */
+  isAvailable(): Promise<void>;
+  addSplits(splits: Split[]): void;
+  notifyNoMoreSplits(): void;
+  close(): Promise<void> | void;
+}

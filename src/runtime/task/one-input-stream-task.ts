@@ -1,0 +1,55 @@
+/**
+ * A task whose chain head reads from an input gate (everything but sources).
+ * Data path: one batch at a time, records pushed through the chain by direct calls.
+ */
+import type { InputGate } from '../network/input-gate.ts';
+import type { InputResult, StreamTaskOptions } from './stream-task.ts';
+import { StreamTask } from './stream-task.ts';
+
+export class OneInputStreamTask extends StreamTask {
+  private readonly gate: InputGate;
+
+  constructor(o: StreamTaskOptions & { gate: InputGate }) {
+    super(o);
+    this.gate = o.gate;
+    for (const ch of o.gate.channels) ch.onData = () => this.scheduler.schedule(this);
+  }
+
+  protected processInput(deadline: number): InputResult {
+    const head = this.chain.head;
+    const op = head.operator;
+    const metrics = head.metrics;
+    const gate = this.gate;
+    for (;;) {
+      if (!this.outputsAvailable()) return 'blocked';
+      const event = gate.poll();
+      if (event === undefined) return gate.isFinished() ? 'end' : 'idle';
+      switch (event.kind) {
+        case 'records': {
+          const values = event.values;
+          const timestamps = event.timestamps;
+          const n = values.length;
+          metrics.recordsIn += n;
+          for (let i = 0; i < n; i++) op.processElement(values[i], timestamps[i]!);
+          gate.channels[gate.lastChannel]!.releaseBatch();
+          break;
+        }
+        case 'watermark': {
+          const wm = gate.watermark(gate.lastChannel, event.timestamp);
+          if (wm !== undefined) op.processWatermark(wm);
+          break;
+        }
+        case 'end': {
+          const wm = gate.channelEnded(gate.lastChannel);
+          if (wm !== undefined) op.processWatermark(wm);
+          if (gate.isFinished()) return 'end';
+          break;
+        }
+        case 'barrier':
+          // Aligned checkpoints arrive with issue #4.
+          break;
+      }
+      if (performance.now() >= deadline) return 'more';
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The operators of one task, wired together: chained operators call each other directly;
+ * operators with network outputs write to RecordWriters. Side outputs go only to the edges
+ * that asked for their tag. Watermarks go to every output, main and side.
+ */
+import type { Counter } from '../../core/state.ts';
+import type { Clock } from '../../core/time.ts';
+import type { JobVertex } from '../../graph/job-graph.ts';
+import type { StreamNode } from '../../graph/stream-graph.ts';
+import type { RecordWriter } from '../network/record-writer.ts';
+import { createOperator, isKeyedOperator } from '../operators/create-operator.ts';
+import type { Output } from '../operators/stream-operator.ts';
+import { OperatorMetricCounters } from '../operators/stream-operator.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
+import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import type { ProcessingTimeService } from './processing-time-service.ts';
+
+/** The input side of a chained operator, counted as its records in. */
+interface Target {
+  collect(value: unknown, timestamp: number): void;
+  emitWatermark(timestamp: number): void;
+}
+
+class ChainedTarget implements Target {
+  private readonly op: StreamOperator;
+  private readonly metrics: OperatorMetricCounters;
+  constructor(op: StreamOperator, metrics: OperatorMetricCounters) {
+    this.op = op;
+    this.metrics = metrics;
+  }
+  collect(value: unknown, timestamp: number): void {
+    this.metrics.recordsIn++;
+    this.op.processElement(value, timestamp);
+  }
+  emitWatermark(timestamp: number): void {
+    this.op.processWatermark(timestamp);
+  }
+}
+
+class WriterTarget implements Target {
+  private readonly writer: RecordWriter;
+  constructor(writer: RecordWriter) {
+    this.writer = writer;
+  }
+  collect(value: unknown, timestamp: number): void {
+    this.writer.emit(value, timestamp);
+  }
+  emitWatermark(timestamp: number): void {
+    this.writer.broadcastEvent({ kind: 'watermark', timestamp });
+  }
+}
+
+class OperatorOutput implements Output {
+  private readonly main: Target[];
+  private readonly first: Target | undefined;
+  private readonly side: Map<string, Target[]>;
+  private readonly metrics: OperatorMetricCounters;
+
+  constructor(main: Target[], side: Map<string, Target[]>, metrics: OperatorMetricCounters) {
+    this.main = main;
+    this.first = main.length === 1 ? main[0] : undefined;
+    this.side = side;
+    this.metrics = metrics;
+  }
+
+  collect(value: unknown, timestamp: number): void {
+    this.metrics.recordsOut++;
+    if (this.first !== undefined) {
+      this.first.collect(value, timestamp);
+    } else {
+      for (let i = 0; i < this.main.length; i++) this.main[i]!.collect(value, timestamp);
+    }
+  }
+
+  collectSide(tagId: string, value: unknown, timestamp: number): void {
+    const targets = this.side.get(tagId);
+    if (targets === undefined) return;
+    for (let i = 0; i < targets.length; i++) targets[i]!.collect(value, timestamp);
+  }
+
+  emitWatermark(timestamp: number): void {
+    for (let i = 0; i < this.main.length; i++) this.main[i]!.emitWatermark(timestamp);
+    for (const targets of this.side.values()) for (let i = 0; i < targets.length; i++) targets[i]!.emitWatermark(timestamp);
+  }
+}
+
+export interface ChainMember {
+  readonly node: StreamNode;
+  readonly operator: StreamOperator;
+  readonly metrics: OperatorMetricCounters;
+}
+
+export class OperatorChain {
+  /** In topological order; members[0] is the head. */
+  readonly members: readonly ChainMember[];
+  readonly accumulators = new Map<string, Counter>();
+
+  /**
+   * @param writers RecordWriters of this task by JobEdge id
+   */
+  constructor(options: {
+    vertex: JobVertex;
+    subtaskIndex: number;
+    writers: ReadonlyMap<number, RecordWriter>;
+    processingTimeService: ProcessingTimeService;
+    clock: Clock;
+    requestSplit: () => void;
+    autoWatermarkInterval: number;
+  }) {
+    const { vertex, subtaskIndex } = options;
+    const members = vertex.nodes.map((node) => ({
+      node,
+      operator: createOperator(node.operator, { autoWatermarkInterval: options.autoWatermarkInterval, requestSplit: options.requestSplit }),
+      metrics: new OperatorMetricCounters(),
+    }));
+    const byNode = new Map(members.map((m) => [m.node.id, m]));
+    // Wire from the tail so every target exists before its producer's output is built.
+    for (let i = members.length - 1; i >= 0; i--) {
+      const m = members[i]!;
+      const main: Target[] = [];
+      const side = new Map<string, Target[]>();
+      const add = (tag: string | undefined, t: Target): void => {
+        if (tag === undefined) main.push(t);
+        else side.set(tag, [...(side.get(tag) ?? []), t]);
+      };
+      for (const e of vertex.chainedEdges) {
+        if (e.sourceId !== m.node.id) continue;
+        const target = byNode.get(e.targetId)!;
+        add(e.sideOutputTag, new ChainedTarget(target.operator, target.metrics));
+      }
+      for (const je of vertex.outputs) {
+        if (je.streamEdge.sourceId !== m.node.id) continue;
+        add(je.streamEdge.sideOutputTag, new WriterTarget(options.writers.get(je.id)!));
+      }
+      m.operator.setup({
+        uid: m.node.uid!,
+        name: m.node.name,
+        subtaskIndex,
+        parallelism: vertex.parallelism,
+        maxParallelism: vertex.maxParallelism,
+        output: new OperatorOutput(main, side, m.metrics),
+        metrics: m.metrics,
+        processingTimeService: options.processingTimeService,
+        clock: options.clock,
+        keyedStateBackend: isKeyedOperator(m.node.operator) ? new HeapKeyedStateBackend() : undefined,
+        accumulators: this.accumulators,
+      });
+    }
+    this.members = members;
+  }
+
+  get head(): ChainMember {
+    return this.members[0]!;
+  }
+
+  /** Opens operators tail first, so no operator emits into an unopened one. */
+  async open(): Promise<void> {
+    for (let i = this.members.length - 1; i >= 0; i--) await this.members[i]!.operator.open();
+  }
+
+  /** End of input: finishes operators head first so each one's final output reaches the next. */
+  async finish(): Promise<void> {
+    for (const m of this.members) await m.operator.finish();
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.members) await m.operator.close();
+  }
+}
