@@ -1,0 +1,140 @@
+import { TextDecoder } from 'node:util';
+import { InputStatus } from '../../core/source.ts';
+import type { ReaderOutput, SourceReader, SourceReaderContext } from '../../core/source.ts';
+import { AVAILABLE, AvailabilityNotifier } from '../common/availability.ts';
+import type { CsvFormat } from './csv-format.ts';
+import { CsvSplitParser } from './csv-parser.ts';
+import { FileChunkStream } from './file-chunk-stream.ts';
+import type { FileSplit } from './file-split.ts';
+
+/** Records emitted per `pollNext` at most, so the task interleaves timers and flow control. */
+const MAX_RECORDS_PER_POLL = 2048;
+
+/** The split being read: its bytes in flight and the parser of its text. */
+interface OpenSplit<R> {
+  readonly split: FileSplit;
+  readonly stream: FileChunkStream;
+  readonly decoder: TextDecoder;
+  readonly parser: CsvSplitParser<R>;
+}
+
+/**
+ * Reads CSV file splits, one at a time, in a source subtask.
+ *
+ * I/O and parsing are decoupled: the file's chunks arrive asynchronously into a bounded
+ * queue ({@link FileChunkStream}); `pollNext` decodes and parses them lazily, at most
+ * MAX_RECORDS_PER_POLL rows per call, and never waits. As Flink's file source reader, it
+ * asks the enumerator for the next split when it has none, so splits go to free readers.
+ */
+export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
+  // ---- configuration
+  private readonly format: CsvFormat;
+  private readonly context: SourceReaderContext;
+
+  // ---- reading state (a checkpointed position per split arrives with issue #4)
+  private readonly splits: FileSplit[] = [];
+  private current: OpenSplit<R> | undefined;
+  private splitRequested = false;
+  private noMoreSplits = false;
+  /** Compressed bytes of the splits finished so far. */
+  private bytesOfFinishedSplits = 0;
+  private readonly availability = new AvailabilityNotifier();
+  /** Bound once so streams do not each allocate a closure per chunk. */
+  private readonly notify = (): void => this.availability.notify();
+
+  constructor(format: CsvFormat, context: SourceReaderContext) {
+    this.format = format;
+    this.context = context;
+    context.metrics.bytesTotal = 0;
+  }
+
+  start(): void {
+    this.requestSplit();
+  }
+
+  pollNext(output: ReaderOutput<R>): InputStatus {
+    let budget = MAX_RECORDS_PER_POLL;
+    for (;;) {
+      const current = this.current ?? this.openNextSplit();
+      if (current === undefined) {
+        if (this.noMoreSplits) return InputStatus.END_OF_INPUT;
+        this.requestSplit();
+        return InputStatus.NOTHING_AVAILABLE;
+      }
+      budget -= current.parser.parse(output, budget);
+      if (budget <= 0) return InputStatus.MORE_AVAILABLE;
+      if (current.parser.done) {
+        this.finishSplit(current);
+        continue;
+      }
+      // The parser needs more text.
+      const chunk = current.stream.take();
+      if (chunk !== undefined) {
+        current.parser.append(current.decoder.decode(chunk, { stream: true }));
+        this.updateBytesRead(current);
+        continue;
+      }
+      const error = current.stream.error;
+      if (error !== undefined) throw error;
+      if (current.stream.exhausted) {
+        current.parser.append(current.decoder.decode());
+        current.parser.endOfText();
+        continue;
+      }
+      return InputStatus.NOTHING_AVAILABLE;
+    }
+  }
+
+  isAvailable(): Promise<void> {
+    const current = this.current;
+    if (current !== undefined ? current.stream.hasNews : this.splits.length > 0 || this.noMoreSplits) return AVAILABLE;
+    return this.availability.waitForChange();
+  }
+
+  addSplits(splits: FileSplit[]): void {
+    this.splits.push(...splits);
+    this.splitRequested = false;
+    const metrics = this.context.metrics;
+    for (const split of splits) metrics.bytesTotal = (metrics.bytesTotal ?? 0) + split.size;
+    this.availability.notify();
+  }
+
+  notifyNoMoreSplits(): void {
+    this.noMoreSplits = true;
+    this.availability.notify();
+  }
+
+  close(): void {
+    this.current?.stream.close();
+    this.current = undefined;
+  }
+
+  private requestSplit(): void {
+    if (this.splitRequested || this.noMoreSplits) return;
+    this.splitRequested = true;
+    this.context.sendSplitRequest();
+  }
+
+  private openNextSplit(): OpenSplit<R> | undefined {
+    const split = this.splits.shift();
+    if (split === undefined) return undefined;
+    const stream = new FileChunkStream(split.path, this.notify);
+    const errorContext = { file: split.path, operatorUid: this.context.operatorUid, subtask: this.context.subtaskIndex };
+    const parser = new CsvSplitParser<R>(this.format, errorContext, this.context.metrics);
+    this.current = { split, stream, decoder: new TextDecoder('utf-8'), parser };
+    stream.start();
+    return this.current;
+  }
+
+  private finishSplit(current: OpenSplit<R>): void {
+    current.stream.close();
+    this.bytesOfFinishedSplits += current.split.size;
+    this.context.metrics.bytesRead = this.bytesOfFinishedSplits;
+    this.current = undefined;
+    if (this.splits.length === 0) this.requestSplit();
+  }
+
+  private updateBytesRead(current: OpenSplit<R>): void {
+    this.context.metrics.bytesRead = this.bytesOfFinishedSplits + current.stream.bytesRead;
+  }
+}
