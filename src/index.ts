@@ -2,10 +2,12 @@
  * Rivulet's public API: the DataStream API with Flink's names, the windowing vocabulary,
  * the connectors, and the local mini-cluster registered as the default executor.
  */
-import { registerPipelineExecutor } from './api/execution-context.ts';
+import { getPipelineExecutor, registerPipelineExecutor } from './api/execution-context.ts';
 import { LocalExecutor } from './cluster/minicluster/local-executor.ts';
 
-registerPipelineExecutor(new LocalExecutor());
+// A worker thread registers its graph-capturing executor before it loads the job module;
+// only where nobody did is the local mini-cluster the executor.
+if (getPipelineExecutor() === undefined) registerPipelineExecutor(new LocalExecutor());
 
 export { StreamExecutionEnvironment, DEFAULT_MAX_PARALLELISM } from './api/stream-execution-environment.ts';
 export { DataStream, DataStreamSink } from './api/data-stream.ts';

@@ -23,6 +23,7 @@ import type { StreamGraph } from '../../graph/stream-graph.ts';
 import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 import { JobCoordinator } from './job-coordinator.ts';
+import { workerBundleFor } from './worker-bundle.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 /** Set by the CLI: the bundled job module that worker threads load. */
@@ -72,6 +73,10 @@ async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator): Pr
   await executor.start();
 }
 
+/**
+ * Slot 0 runs on this (main) thread — it has the job loaded already, and a worker costs
+ * ~100 ms of start-up — and every other slot in a worker thread of its own.
+ */
 async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: JobArtifact): Promise<void> {
   const n = eg.numSlots;
   const ports: Map<number, MessagePort>[] = Array.from({ length: n }, () => new Map());
@@ -82,24 +87,37 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
       ports[j]!.set(i, port2);
     }
   }
+  let workerUrl: string;
+  try {
+    workerUrl = await workerBundleFor(a.jobModuleUrl);
+  } catch {
+    // No bundle (e.g. esbuild cannot read the module): workers import the modules one by one.
+    workerUrl = new URL('./worker-entry.ts', import.meta.url).href;
+  }
+  const local = new TaskExecutor({ executionGraph: eg, slots: [0], peerPorts: ports[0]!, events: coordinator, clock: SystemClock });
+  local.deploy();
+
   const latest = new Map<string, SubtaskMetrics>();
   const record = (ms: SubtaskMetrics[]): void => {
     for (const m of ms) latest.set(`${m.vertexId}/${m.subtask}`, m);
   };
-  const workers: Worker[] = [];
+  const workers = new Map<number, Worker>();
   let finished = false;
   const stopAll = (): void => {
+    if (!finished) local.cancel();
     finished = true;
-    for (const w of workers) void w.terminate();
+    for (const w of workers.values()) void w.terminate();
+    for (const p of ports[0]!.values()) p.close();
   };
   void coordinator.result.then(stopAll, stopAll);
 
   let readyCount = 0;
   let allReady!: () => void;
   const ready = new Promise<void>((res) => (allReady = res));
-  const post = (slot: number, msg: ToWorker): void => workers[slot]?.postMessage(msg);
+  if (n === 1) allReady();
+  const post = (slot: number, msg: ToWorker): void => workers.get(slot)?.postMessage(msg);
 
-  for (let slot = 0; slot < n; slot++) {
+  for (let slot = 1; slot < n; slot++) {
     const init: WorkerInit = {
       jobModuleUrl: a.jobModuleUrl,
       jobArgs: a.jobArgs,
@@ -108,16 +126,16 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
       fingerprint: eg.jobGraph.fingerprint,
       peerPorts: ports[slot]!,
     };
-    const w = new Worker(new URL('./worker-main.ts', import.meta.url), {
+    const w = new Worker(new URL(workerUrl), {
       workerData: init,
       transferList: [...ports[slot]!.values()],
       argv: [...a.jobArgs],
     });
-    workers.push(w);
+    workers.set(slot, w);
     w.on('message', (msg: FromWorker) => {
       switch (msg.t) {
         case 'ready':
-          if (++readyCount === n) allReady();
+          if (++readyCount === n - 1) allReady();
           return;
         case 'splitRequest':
           coordinator.requestSplit(msg.v, msg.s);
@@ -143,11 +161,21 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
     });
   }
   coordinator.attach({
-    addSplits: (v: number, s: number, splits: SourceSplit[]) => post(eg.slotOf(v, s), { t: 'splits', v, s, splits }),
-    noMoreSplits: (v, s) => post(eg.slotOf(v, s), { t: 'noMoreSplits', v, s }),
-    metrics: () => [...latest.values()],
+    addSplits: (v: number, s: number, splits: SourceSplit[]) => {
+      const slot = eg.slotOf(v, s);
+      if (slot === 0) local.addSplits(v, s, splits);
+      else post(slot, { t: 'splits', v, s, splits });
+    },
+    noMoreSplits: (v, s) => {
+      const slot = eg.slotOf(v, s);
+      if (slot === 0) local.noMoreSplits(v, s);
+      else post(slot, { t: 'noMoreSplits', v, s });
+    },
+    metrics: () => [...local.metrics(), ...latest.values()],
     cancel: stopAll,
   });
   await Promise.race([ready, coordinator.result.then(() => {}, () => {})]);
-  for (let slot = 0; slot < n; slot++) post(slot, { t: 'start' });
+  if (finished) return;
+  for (let slot = 1; slot < n; slot++) post(slot, { t: 'start' });
+  await local.start();
 }

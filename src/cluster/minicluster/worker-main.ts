@@ -1,5 +1,5 @@
 /**
- * Entry of a slot's worker thread. It loads the job module the way the client did, with
+ * The life of a slot's worker thread. It loads the job module the way the client did, with
  * an executor that only captures the job graph, checks the graph is the one the
  * coordinator scheduled (building a job must be deterministic), deploys the subtasks of
  * its slot and runs them, reporting to the coordinator over the parent port.
@@ -18,7 +18,18 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const send = (m: FromWorker): void => port.postMessage(m);
 
-async function main(): Promise<void> {
+/**
+ * Runs the worker: `loadJob` imports the job module (the worker bundle inlines it, see
+ * worker-bundle.ts; worker-entry.ts imports it by URL).
+ */
+export function runWorker(loadJob: () => Promise<unknown>): void {
+  main(loadJob).catch((e: unknown) => {
+    const err = e instanceof RivuletError ? e : asRivuletError(e, 'INVALID_JOB', 'Worker start-up failed', {});
+    send({ t: 'initFailed', error: err.toJSON() });
+  });
+}
+
+async function main(loadJob: () => Promise<unknown>): Promise<void> {
   setEnvironmentDefaults(init.defaultParallelism !== undefined ? { parallelism: init.defaultParallelism } : {});
   const captured = new Promise<JobGraph>((resolve) => {
     registerPipelineExecutor({
@@ -30,7 +41,7 @@ async function main(): Promise<void> {
       },
     });
   });
-  const loaded = import(init.jobModuleUrl).then(
+  const loaded = loadJob().then(
     () => {
       throw new RivuletError('INVALID_JOB', 'The job module finished without calling env.execute().');
     },
@@ -77,7 +88,3 @@ async function main(): Promise<void> {
   send({ t: 'ready' });
 }
 
-main().catch((e: unknown) => {
-  const err = e instanceof RivuletError ? e : asRivuletError(e, 'INVALID_JOB', 'Worker start-up failed', {});
-  send({ t: 'initFailed', error: err.toJSON() });
-});
