@@ -34,6 +34,8 @@ export class JobCoordinator implements TaskEvents {
   private gateway: TaskGateway | undefined;
   private readonly remaining = new Set<string>();
   private readonly startTime = Date.now();
+  /** For the net runtime: monotonic and sub-millisecond, so a quick job does not report 0 ms. */
+  private readonly startMonotonic = performance.now();
   private progressTimer: NodeJS.Timeout | undefined;
   private done = false;
   private resolveResult!: (r: JobExecutionResult) => void;
@@ -122,7 +124,7 @@ export class JobCoordinator implements TaskEvents {
     const snapshot = this.snapshot();
     const accumulators = new Map<string, number>();
     for (const m of this.gateway?.metrics() ?? []) for (const [k, v] of m.accumulators) accumulators.set(k, (accumulators.get(k) ?? 0) + v);
-    const result = new JobExecutionResult(this.jobName, Date.now() - this.startTime, accumulators, snapshot);
+    const result = new JobExecutionResult(this.jobName, performance.now() - this.startMonotonic, accumulators, snapshot);
     for (const l of this.listeners) l.onProgress?.(snapshot);
     for (const l of this.listeners) l.onJobExecuted?.(result, undefined);
     this.resolveResult(result);

@@ -9,7 +9,7 @@
  *   artifact) and rebuilding the same graph, so a parallelism-N job uses N cores. Used when
  *   the CLI provided the artifact and the job needs more than one slot.
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { RivuletError } from '../../core/errors.ts';
 import type { JobExecutionResult, JobListener } from '../../core/job.ts';
@@ -17,6 +17,7 @@ import type { SourceSplit } from '../../core/source.ts';
 import { SystemClock } from '../../core/time.ts';
 import type { PipelineExecutor } from '../../api/execution-context.ts';
 import { createExecutionGraph } from '../../graph/execution-graph.ts';
+import { executionPlan } from '../../graph/execution-plan.ts';
 import type { ExecutionGraph } from '../../graph/execution-graph.ts';
 import type { JobGraph } from '../../graph/job-graph.ts';
 import type { StreamGraph } from '../../graph/stream-graph.ts';
@@ -24,7 +25,8 @@ import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 import { JobCoordinator } from './job-coordinator.ts';
 import { workerBundleFor } from './worker-bundle.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { FromWorker } from './worker-protocol.ts';
+import { WorkerSlot } from './worker-slot.ts';
 
 /** Set by the CLI: the bundled job module that worker threads load. */
 export interface JobArtifact {
@@ -34,17 +36,41 @@ export interface JobArtifact {
 }
 
 let artifact: JobArtifact | undefined;
+/** Workers started ahead of the job, one per slot beyond the first. */
+let prestarted: WorkerSlot[] = [];
 
-/** Lets jobs with parallelism > 1 run on worker threads (one per slot). */
+function workerUrlFor(a: JobArtifact): Promise<string> {
+  // Without a bundle (e.g. esbuild cannot read the module) workers import module by module.
+  return workerBundleFor(a.jobModuleUrl).catch(() => new URL('./worker-entry.ts', import.meta.url).href);
+}
+
+function startWorker(a: JobArtifact, url: Promise<string>): WorkerSlot {
+  return new WorkerSlot(url, { jobModuleUrl: a.jobModuleUrl, jobArgs: a.jobArgs, defaultParallelism: a.defaultParallelism });
+}
+
+/**
+ * Lets jobs with parallelism > 1 run on worker threads (one per slot beyond the first).
+ * With a default parallelism N > 1, N - 1 workers start loading the job right away, while
+ * the client loads it too.
+ */
 export function setJobArtifact(a: JobArtifact | undefined): void {
+  for (const w of prestarted) w.terminate();
+  prestarted = [];
   artifact = a;
+  if (a !== undefined && (a.defaultParallelism ?? 1) > 1) {
+    const url = workerUrlFor(a);
+    for (let i = 1; i < a.defaultParallelism!; i++) prestarted.push(startWorker(a, url));
+  }
 }
 
 export class LocalExecutor implements PipelineExecutor {
   async execute(streamGraph: StreamGraph, jobGraph: JobGraph, listeners: readonly JobListener[]): Promise<JobExecutionResult> {
     const eg = createExecutionGraph(jobGraph);
     const coordinator = new JobCoordinator(eg, streamGraph.config.jobName, listeners);
-    for (const l of listeners) l.onJobSubmitted?.(streamGraph.config.jobName, '');
+    if (listeners.some((l) => l.onJobSubmitted !== undefined)) {
+      const plan = JSON.stringify(executionPlan(streamGraph, jobGraph));
+      for (const l of listeners) l.onJobSubmitted?.(streamGraph.config.jobName, plan);
+    }
     await coordinator.startEnumerators();
     if (artifact !== undefined && eg.numSlots > 1) {
       await runOnWorkers(eg, coordinator, artifact);
@@ -74,8 +100,10 @@ async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator): Pr
 }
 
 /**
- * Slot 0 runs on this (main) thread — it has the job loaded already, and a worker costs
- * ~100 ms of start-up — and every other slot in a worker thread of its own.
+ * Slot 0 runs on this (main) thread — it has the job loaded already — and every other slot
+ * in a worker thread of its own (started ahead by setJobArtifact where possible). No
+ * start barrier is needed: a worker registers its channels synchronously when deployed,
+ * before it handles any message from a peer, and peers' messages wait in its ports.
  */
 async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: JobArtifact): Promise<void> {
   const n = eg.numSlots;
@@ -87,13 +115,12 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
       ports[j]!.set(i, port2);
     }
   }
-  let workerUrl: string;
-  try {
-    workerUrl = await workerBundleFor(a.jobModuleUrl);
-  } catch {
-    // No bundle (e.g. esbuild cannot read the module): workers import the modules one by one.
-    workerUrl = new URL('./worker-entry.ts', import.meta.url).href;
-  }
+  const workers = new Map<number, WorkerSlot>();
+  const pool = prestarted.splice(0);
+  let url: Promise<string> | undefined;
+  for (let slot = 1; slot < n; slot++) workers.set(slot, pool.shift() ?? startWorker(a, (url ??= workerUrlFor(a))));
+  for (const extra of pool) extra.terminate();
+
   const local = new TaskExecutor({ executionGraph: eg, slots: [0], peerPorts: ports[0]!, events: coordinator, clock: SystemClock });
   local.deploy();
 
@@ -101,81 +128,54 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
   const record = (ms: SubtaskMetrics[]): void => {
     for (const m of ms) latest.set(`${m.vertexId}/${m.subtask}`, m);
   };
-  const workers = new Map<number, Worker>();
   let finished = false;
   const stopAll = (): void => {
     if (!finished) local.cancel();
     finished = true;
-    for (const w of workers.values()) void w.terminate();
+    for (const w of workers.values()) w.terminate();
     for (const p of ports[0]!.values()) p.close();
   };
   void coordinator.result.then(stopAll, stopAll);
 
-  let readyCount = 0;
-  let allReady!: () => void;
-  const ready = new Promise<void>((res) => (allReady = res));
-  if (n === 1) allReady();
-  const post = (slot: number, msg: ToWorker): void => workers.get(slot)?.postMessage(msg);
-
-  for (let slot = 1; slot < n; slot++) {
-    const init: WorkerInit = {
-      jobModuleUrl: a.jobModuleUrl,
-      jobArgs: a.jobArgs,
-      defaultParallelism: a.defaultParallelism,
-      slot,
-      fingerprint: eg.jobGraph.fingerprint,
-      peerPorts: ports[slot]!,
-    };
-    const w = new Worker(new URL(workerUrl), {
-      workerData: init,
-      transferList: [...ports[slot]!.values()],
-      argv: [...a.jobArgs],
+  for (const [slot, w] of workers) {
+    w.listen({
+      onMessage: (msg: FromWorker) => {
+        switch (msg.t) {
+          case 'splitRequest':
+            coordinator.requestSplit(msg.v, msg.s);
+            return;
+          case 'finished':
+            record(msg.metrics);
+            coordinator.taskFinished(msg.v, msg.s);
+            return;
+          case 'failed':
+            coordinator.taskFailed(msg.v, msg.s, RivuletError.fromJSON(msg.error));
+            return;
+          case 'metrics':
+            record(msg.metrics);
+            return;
+          case 'initFailed':
+            coordinator.fail(RivuletError.fromJSON(msg.error));
+            return;
+        }
+      },
+      onFailure: (e) => coordinator.fail(new RivuletError(e.code, `Slot ${slot}: ${e.message}`, e.context, { cause: e })),
     });
-    workers.set(slot, w);
-    w.on('message', (msg: FromWorker) => {
-      switch (msg.t) {
-        case 'ready':
-          if (++readyCount === n - 1) allReady();
-          return;
-        case 'splitRequest':
-          coordinator.requestSplit(msg.v, msg.s);
-          return;
-        case 'finished':
-          record(msg.metrics);
-          coordinator.taskFinished(msg.v, msg.s);
-          return;
-        case 'failed':
-          coordinator.taskFailed(msg.v, msg.s, RivuletError.fromJSON(msg.error));
-          return;
-        case 'metrics':
-          record(msg.metrics);
-          return;
-        case 'initFailed':
-          coordinator.fail(RivuletError.fromJSON(msg.error));
-          return;
-      }
-    });
-    w.on('error', (e) => coordinator.fail(new RivuletError('WORKER_DIED', `Worker thread of slot ${slot} died: ${e.message}`, {}, { cause: e })));
-    w.on('exit', (code) => {
-      if (!finished) coordinator.fail(new RivuletError('WORKER_DIED', `Worker thread of slot ${slot} exited with code ${code} before the job finished.`));
-    });
+    w.post({ t: 'deploy', slot, fingerprint: eg.jobGraph.fingerprint, peerPorts: ports[slot]! }, [...ports[slot]!.values()]);
   }
   coordinator.attach({
     addSplits: (v: number, s: number, splits: SourceSplit[]) => {
       const slot = eg.slotOf(v, s);
       if (slot === 0) local.addSplits(v, s, splits);
-      else post(slot, { t: 'splits', v, s, splits });
+      else workers.get(slot)!.post({ t: 'splits', v, s, splits });
     },
     noMoreSplits: (v, s) => {
       const slot = eg.slotOf(v, s);
       if (slot === 0) local.noMoreSplits(v, s);
-      else post(slot, { t: 'noMoreSplits', v, s });
+      else workers.get(slot)!.post({ t: 'noMoreSplits', v, s });
     },
     metrics: () => [...local.metrics(), ...latest.values()],
     cancel: stopAll,
   });
-  await Promise.race([ready, coordinator.result.then(() => {}, () => {})]);
-  if (finished) return;
-  for (let slot = 1; slot < n; slot++) post(slot, { t: 'start' });
   await local.start();
 }

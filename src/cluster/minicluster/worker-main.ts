@@ -1,8 +1,12 @@
 /**
- * The life of a slot's worker thread. It loads the job module the way the client did, with
- * an executor that only captures the job graph, checks the graph is the one the
- * coordinator scheduled (building a job must be deterministic), deploys the subtasks of
- * its slot and runs them, reporting to the coordinator over the parent port.
+ * The life of a slot's worker thread (a TaskManager slot of the local mini-cluster).
+ *
+ * It starts before the job is submitted: it loads the job module the way the client does,
+ * with an executor that only captures the job graph, and waits. When the coordinator
+ * deploys a slot to it, it checks its graph is the one the coordinator scheduled (building
+ * a job must be deterministic), deploys that slot's subtasks and runs them, reporting to
+ * the coordinator over the parent port. Messages that arrive while the job is still
+ * loading wait in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RivuletError, asRivuletError } from '../../core/errors.ts';
@@ -14,22 +18,43 @@ import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 const METRICS_INTERVAL_MS = 500;
-const init = workerData as WorkerInit;
 const port = parentPort!;
 const send = (m: FromWorker): void => port.postMessage(m);
+
+function fatal(e: unknown): void {
+  const err = e instanceof RivuletError ? e : asRivuletError(e, 'INVALID_JOB', 'Worker start-up failed', {});
+  send({ t: 'initFailed', error: err.toJSON() });
+}
 
 /**
  * Runs the worker: `loadJob` imports the job module (the worker bundle inlines it, see
  * worker-bundle.ts; worker-entry.ts imports it by URL).
  */
 export function runWorker(loadJob: () => Promise<unknown>): void {
-  main(loadJob).catch((e: unknown) => {
-    const err = e instanceof RivuletError ? e : asRivuletError(e, 'INVALID_JOB', 'Worker start-up failed', {});
-    send({ t: 'initFailed', error: err.toJSON() });
-  });
+  const init = workerData as WorkerInit;
+  const pending: ToWorker[] = [];
+  let handle: (msg: ToWorker) => void = (msg) => void pending.push(msg);
+  port.on('message', (msg: ToWorker) => handle(msg));
+  loadGraph(init, loadJob).then((jobGraph) => {
+    let executor: TaskExecutor | undefined;
+    handle = (msg) => {
+      try {
+        if (msg.t === 'deploy') {
+          executor = deploy(jobGraph, msg);
+        } else if (executor !== undefined) {
+          if (msg.t === 'splits') executor.addSplits(msg.v, msg.s, msg.splits);
+          else if (msg.t === 'noMoreSplits') executor.noMoreSplits(msg.v, msg.s);
+          else executor.cancel();
+        }
+      } catch (e) {
+        fatal(e);
+      }
+    };
+    for (const m of pending.splice(0)) handle(m);
+  }, fatal);
 }
 
-async function main(loadJob: () => Promise<unknown>): Promise<void> {
+async function loadGraph(init: WorkerInit, loadJob: () => Promise<unknown>): Promise<JobGraph> {
   setEnvironmentDefaults(init.defaultParallelism !== undefined ? { parallelism: init.defaultParallelism } : {});
   const captured = new Promise<JobGraph>((resolve) => {
     registerPipelineExecutor({
@@ -49,17 +74,20 @@ async function main(loadJob: () => Promise<unknown>): Promise<void> {
       throw asRivuletError(e, 'INVALID_JOB', 'The job module failed in a worker thread', {});
     },
   );
-  const jobGraph = await Promise.race([captured, loaded]);
-  if (jobGraph.fingerprint !== init.fingerprint) {
+  return Promise.race([captured, loaded]);
+}
+
+function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }>): TaskExecutor {
+  if (jobGraph.fingerprint !== msg.fingerprint) {
     throw new RivuletError(
       'INVALID_JOB',
       'The job built a different graph in a worker thread than in the client. Building the job must be deterministic: no randomness, clock or I/O may decide its shape.',
     );
   }
-  const executor = new TaskExecutor({
+  const executor: TaskExecutor = new TaskExecutor({
     executionGraph: createExecutionGraph(jobGraph),
-    slots: [init.slot],
-    peerPorts: init.peerPorts,
+    slots: [msg.slot],
+    peerPorts: msg.peerPorts,
     clock: SystemClock,
     events: {
       requestSplit: (v, s) => send({ t: 'splitRequest', v, s }),
@@ -68,23 +96,7 @@ async function main(loadJob: () => Promise<unknown>): Promise<void> {
     },
   });
   executor.deploy();
-  port.on('message', (msg: ToWorker) => {
-    switch (msg.t) {
-      case 'start':
-        void executor.start();
-        return;
-      case 'splits':
-        executor.addSplits(msg.v, msg.s, msg.splits);
-        return;
-      case 'noMoreSplits':
-        executor.noMoreSplits(msg.v, msg.s);
-        return;
-      case 'cancel':
-        executor.cancel();
-        return;
-    }
-  });
+  void executor.start();
   setInterval(() => send({ t: 'metrics', metrics: executor.metrics() }), METRICS_INTERVAL_MS).unref();
-  send({ t: 'ready' });
+  return executor;
 }
-

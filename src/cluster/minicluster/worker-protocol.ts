@@ -4,24 +4,27 @@ import type { SerializedError } from '../../core/errors.ts';
 import type { SourceSplit } from '../../core/source.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 
+/** workerData: what a worker needs to load the job before it is given a slot. */
 export interface WorkerInit {
   readonly jobModuleUrl: string;
   readonly jobArgs: readonly string[];
   readonly defaultParallelism: number | undefined;
-  readonly slot: number;
-  readonly fingerprint: string;
-  /** Slot -> port to the worker hosting that slot. */
-  readonly peerPorts: ReadonlyMap<number, MessagePort>;
 }
 
 export type ToWorker =
-  | { readonly t: 'start' }
+  | {
+      readonly t: 'deploy';
+      readonly slot: number;
+      /** The coordinator's graph digest; the worker's graph must match. */
+      readonly fingerprint: string;
+      /** Slot -> port to the thread hosting that slot. */
+      readonly peerPorts: ReadonlyMap<number, MessagePort>;
+    }
   | { readonly t: 'splits'; readonly v: number; readonly s: number; readonly splits: SourceSplit[] }
   | { readonly t: 'noMoreSplits'; readonly v: number; readonly s: number }
   | { readonly t: 'cancel' };
 
 export type FromWorker =
-  | { readonly t: 'ready' }
   | { readonly t: 'splitRequest'; readonly v: number; readonly s: number }
   | { readonly t: 'finished'; readonly v: number; readonly s: number; readonly metrics: SubtaskMetrics[] }
   | { readonly t: 'failed'; readonly v: number; readonly s: number; readonly error: SerializedError }

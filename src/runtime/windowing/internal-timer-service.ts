@@ -5,7 +5,7 @@
  * processing-time timers when the ProcessingTimeService reaches it; either way with the
  * backend's current key set to the timer's key.
  *
- * Each domain is a binary min-heap of timers plus a map for de-duplication and deletion
+ * Each domain is a binary min-heap of timers plus an index for de-duplication and deletion
  * (deleted timers are skipped when they reach the top).
  */
 import type { Key } from '../../core/keys.ts';
@@ -24,20 +24,44 @@ export interface Triggerable<N> {
   onProcessingTime(timer: InternalTimer<N>): void;
 }
 
-class TimerHeap<N> {
+/**
+ * Timers of one domain: a binary min-heap by timestamp, and an index
+ * time -> key -> namespace -> timer for de-duplication and deletion. The index is nested
+ * rather than keyed by a composite string: registering the same timer for every record of a
+ * window (as EventTimeTrigger does) then costs three map lookups and no allocation.
+ */
+class TimerHeap<N extends { readonly namespaceKey: string }> {
   private readonly heap: InternalTimer<N>[] = [];
-  private readonly byId = new Map<string, InternalTimer<N>>();
+  private readonly index = new Map<number, Map<unknown, Map<string, InternalTimer<N>>>>();
+  private count = 0;
 
-  add(id: string, timer: InternalTimer<N>): boolean {
-    const existing = this.byId.get(id);
-    if (existing !== undefined && !existing.deleted) return false;
-    this.byId.set(id, timer);
+  private lookup(time: number, mapKey: unknown, nsKey: string): InternalTimer<N> | undefined {
+    return this.index.get(time)?.get(mapKey)?.get(nsKey);
+  }
+
+  /** @returns false when the timer was already registered. */
+  add(mapKey: unknown, timer: InternalTimer<N>): boolean {
+    const time = timer.timestamp;
+    let byKey = this.index.get(time);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.index.set(time, byKey);
+    }
+    let byNs = byKey.get(mapKey);
+    if (byNs === undefined) {
+      byNs = new Map();
+      byKey.set(mapKey, byNs);
+    } else if (byNs.has(timer.namespace.namespaceKey)) {
+      return false;
+    }
+    byNs.set(timer.namespace.namespaceKey, timer);
+    this.count++;
     const h = this.heap;
     h.push(timer);
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]!.timestamp <= timer.timestamp) break;
+      if (h[p]!.timestamp <= time) break;
       h[i] = h[p]!;
       i = p;
     }
@@ -45,12 +69,21 @@ class TimerHeap<N> {
     return true;
   }
 
-  delete(id: string): void {
-    const t = this.byId.get(id);
+  delete(time: number, mapKey: unknown, nsKey: string): void {
+    const t = this.lookup(time, mapKey, nsKey);
     if (t !== undefined) {
       t.deleted = true;
-      this.byId.delete(id);
+      this.unindex(t, mapKey);
     }
+  }
+
+  private unindex(t: InternalTimer<N>, mapKey: unknown): void {
+    const byKey = this.index.get(t.timestamp);
+    const byNs = byKey?.get(mapKey);
+    if (byKey === undefined || byNs === undefined) return;
+    if (byNs.delete(t.namespace.namespaceKey)) this.count--;
+    if (byNs.size === 0) byKey.delete(mapKey);
+    if (byKey.size === 0) this.index.delete(t.timestamp);
   }
 
   /** The earliest live timer's time, or +Infinity. */
@@ -60,17 +93,17 @@ class TimerHeap<N> {
   }
 
   /** Removes and returns the earliest live timer if its time is <= `time`. */
-  pollUpTo(time: number, idOf: (t: InternalTimer<N>) => string): InternalTimer<N> | undefined {
+  pollUpTo(time: number, mapKeyOf: (key: Key) => unknown): InternalTimer<N> | undefined {
     this.dropDeleted();
     const top = this.heap[0];
     if (top === undefined || top.timestamp > time) return undefined;
     this.pop();
-    this.byId.delete(idOf(top));
+    this.unindex(top, mapKeyOf(top.key));
     return top;
   }
 
   size(): number {
-    return this.byId.size;
+    return this.count;
   }
 
   private dropDeleted(): void {
@@ -96,6 +129,11 @@ class TimerHeap<N> {
   }
 }
 
+/** Keys as map keys: primitives as they are, tuples as a string that keeps types apart. */
+function mapKeyOf(key: Key): unknown {
+  return typeof key === 'object' ? JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) : key;
+}
+
 export class InternalTimerService<N extends { readonly namespaceKey: string }> {
   private readonly backend: KeyedStateBackend;
   private readonly processingTime: ProcessingTimeService;
@@ -112,12 +150,6 @@ export class InternalTimerService<N extends { readonly namespaceKey: string }> {
     this.target = target;
   }
 
-  private idOf(key: Key, namespace: N, time: number): string {
-    return `${time}|${typeof key === 'object' ? JSON.stringify(key) : `${typeof key}:${String(key)}`}|${namespace.namespaceKey}`;
-  }
-
-  private readonly timerId = (t: InternalTimer<N>): string => this.idOf(t.key, t.namespace, t.timestamp);
-
   getCurrentWatermark(): number {
     return this.currentWatermark;
   }
@@ -129,29 +161,29 @@ export class InternalTimerService<N extends { readonly namespaceKey: string }> {
   /** Registers an event-time timer for the current key. */
   registerEventTimeTimer(namespace: N, time: number): void {
     const key = this.backend.getCurrentKey();
-    this.eventTimers.add(this.idOf(key, namespace, time), { timestamp: time, key, namespace, deleted: false });
+    this.eventTimers.add(mapKeyOf(key), { timestamp: time, key, namespace, deleted: false });
   }
 
   deleteEventTimeTimer(namespace: N, time: number): void {
-    this.eventTimers.delete(this.idOf(this.backend.getCurrentKey(), namespace, time));
+    this.eventTimers.delete(time, mapKeyOf(this.backend.getCurrentKey()), namespace.namespaceKey);
   }
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
     const key = this.backend.getCurrentKey();
-    if (this.processingTimers.add(this.idOf(key, namespace, time), { timestamp: time, key, namespace, deleted: false })) {
+    if (this.processingTimers.add(mapKeyOf(key), { timestamp: time, key, namespace, deleted: false })) {
       if (time < this.nextProcessingTime) this.scheduleProcessingTimer(time);
     }
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTimers.delete(this.idOf(this.backend.getCurrentKey(), namespace, time));
+    this.processingTimers.delete(time, mapKeyOf(this.backend.getCurrentKey()), namespace.namespaceKey);
   }
 
   /** Fires every event-time timer with timestamp <= watermark, in time order. */
   advanceWatermark(watermark: number): void {
     this.currentWatermark = watermark;
     for (;;) {
-      const t = this.eventTimers.pollUpTo(watermark, this.timerId);
+      const t = this.eventTimers.pollUpTo(watermark, mapKeyOf);
       if (t === undefined) break;
       this.backend.setCurrentKey(t.key);
       this.target.onEventTime(t);
@@ -168,7 +200,7 @@ export class InternalTimerService<N extends { readonly namespaceKey: string }> {
     this.nextProcessingTime = Number.POSITIVE_INFINITY;
     this.nextProcessingTimer = undefined;
     for (;;) {
-      const t = this.processingTimers.pollUpTo(now, this.timerId);
+      const t = this.processingTimers.pollUpTo(now, mapKeyOf);
       if (t === undefined) break;
       this.backend.setCurrentKey(t.key);
       this.target.onProcessingTime(t);
