@@ -93,9 +93,9 @@ export class SourceOperator extends StreamOperator implements ReaderOutput<unkno
   }
 
   collect(record: unknown, timestamp?: number): void {
-    const ts = this.emitter !== undefined ? this.emitter.onRecord(record, timestamp ?? NO_TIMESTAMP) : (timestamp ?? NO_TIMESTAMP);
     this.metrics.recordsIn++;
-    this.output.collect(record, ts);
+    if (this.emitter !== undefined) this.emitter.collect(record, timestamp ?? NO_TIMESTAMP);
+    else this.output.collect(record, timestamp ?? NO_TIMESTAMP);
   }
 
   collectSideOutput<X>(tag: OutputTag<X>, value: X): void {

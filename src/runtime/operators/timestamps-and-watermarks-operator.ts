@@ -36,8 +36,7 @@ export class TimestampsAndWatermarksOperator extends StreamOperator {
   }
 
   processElement(value: unknown, timestamp: number): void {
-    const ts = this.emitter.onRecord(value, timestamp);
-    this.output.collect(value, ts);
+    this.emitter.collect(value, timestamp);
   }
 
   override processWatermark(timestamp: number): void {

@@ -25,10 +25,12 @@ export class WatermarkEmitter implements WatermarkOutput {
   }
 
   /**
-   * Returns the record's event timestamp after running the assigner and the generator.
+   * Assigns the record's event timestamp, emits the record, then feeds the generator. The
+   * order matters (as in Flink): a punctuated watermark the record produces must follow
+   * it, or the record would arrive behind its own watermark and be late.
    * @throws RivuletError(INVALID_TIMESTAMP) when the assigner returns a non-finite number.
    */
-  onRecord(record: unknown, sourceTimestamp: number): number {
+  collect(record: unknown, sourceTimestamp: number): void {
     let ts = sourceTimestamp;
     if (this.assigner !== undefined) {
       try {
@@ -43,8 +45,8 @@ export class WatermarkEmitter implements WatermarkOutput {
         );
       }
     }
+    this.output.collect(record, ts);
     if (ts !== NO_TIMESTAMP) this.generator.onEvent(record, ts, this);
-    return ts;
   }
 
   periodicEmit(): void {
