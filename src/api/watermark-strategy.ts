@@ -15,7 +15,9 @@ export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T>
   private maxTimestamp: number;
   private readonly outOfOrderness: number;
 
+  /** @throws RangeError for a negative bound. */
   constructor(maxOutOfOrderness: Duration) {
+    if (maxOutOfOrderness.toMillis() < 0) throw new RangeError(`maxOutOfOrderness must not be negative, got ${maxOutOfOrderness}`);
     this.outOfOrderness = maxOutOfOrderness.toMillis();
     this.maxTimestamp = MIN_WATERMARK;
   }

@@ -7,6 +7,7 @@
  */
 import type { RuntimeContext } from './runtime-context.ts';
 import type { Key } from './keys.ts';
+import type { OutputTag } from './output-tag.ts';
 
 /** Receives the records a function emits (flatMap, process). Not valid after the call returns. */
 export interface Collector<T> {
@@ -99,6 +100,8 @@ export declare namespace ProcessFunction {
     /** The record's event timestamp, or undefined when it has none. */
     timestamp(): number | undefined;
     timerService(): TimerService;
+    /** Emits to a side output, read with `getSideOutput(tag)`; with the record's timestamp. */
+    output<X>(tag: OutputTag<X>, value: X): void;
   }
 }
 
@@ -117,6 +120,8 @@ export declare namespace KeyedProcessFunction {
     timestamp(): number | undefined;
     timerService(): TimerService;
     getCurrentKey(): K;
+    /** Emits to a side output, read with `getSideOutput(tag)`; with the record's timestamp. */
+    output<X>(tag: OutputTag<X>, value: X): void;
   }
   interface OnTimerContext<K> extends Context<K> {
     timeDomain(): TimeDomain;

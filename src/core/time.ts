@@ -16,7 +16,9 @@ export const NO_TIMESTAMP = Number.NEGATIVE_INFINITY;
  * An immutable span of time with millisecond resolution, as Java's `java.time.Duration`
  * which Flink takes wherever a span is configured.
  *
- * @throws RangeError from the factories when the span is negative or not finite.
+ * Spans may be negative where that means something (a window offset of -8 hours).
+ *
+ * @throws RangeError from the factories when the span is not finite.
  */
 export class Duration {
   private readonly millis: number;
@@ -25,10 +27,10 @@ export class Duration {
   }
 
   static ofMillis(ms: number): Duration {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new RangeError(`Duration must be a finite, non-negative number of milliseconds, got ${ms}`);
+    if (!Number.isFinite(ms)) {
+      throw new RangeError(`Duration must be a finite number of milliseconds, got ${ms}`);
     }
-    return new Duration(Math.trunc(ms));
+    return new Duration(Math.trunc(ms) + 0);
   }
   static ofSeconds(s: number): Duration {
     return Duration.ofMillis(s * 1000);

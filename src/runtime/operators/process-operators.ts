@@ -38,6 +38,7 @@ export class ProcessOperator extends StreamOperator implements Collector<unknown
     this.context = {
       timestamp: () => (this.currentTimestamp === NO_TIMESTAMP ? undefined : this.currentTimestamp),
       timerService: () => timers,
+      output: (tag, value) => this.output.collectSide(tag.id, value, this.currentTimestamp),
     };
   }
 
@@ -99,6 +100,7 @@ export class KeyedProcessOperator extends StreamOperator implements Collector<un
       timerService: () => timerService,
       getCurrentKey: () => this.backend.getCurrentKey(),
       timeDomain: () => this.domain,
+      output: (tag, value) => this.output.collectSide(tag.id, value, this.currentTimestamp),
     };
   }
 

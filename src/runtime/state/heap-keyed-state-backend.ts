@@ -11,6 +11,7 @@
 import type { Key } from '../../core/keys.ts';
 import { RivuletError } from '../../core/errors.ts';
 import type { InternalKvState, KeyedStateBackend } from './keyed-state-backend.ts';
+import { toMapKey } from './map-key.ts';
 import { VOID_NAMESPACE } from './keyed-state-backend.ts';
 
 interface KeyEntry {
@@ -22,11 +23,6 @@ interface KeyEntry {
   size: number;
 }
 
-function toMapKey(key: Key): unknown {
-  if (typeof key !== 'object') return key;
-  // Tuples: a string that keeps element types apart ("1" vs 1).
-  return JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-}
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly entries = new Map<unknown, KeyEntry>();

@@ -10,6 +10,7 @@
  */
 import type { Key } from '../../core/keys.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import { toMapKey } from '../state/map-key.ts';
 import type { ProcessingTimeService, ScheduledTimer } from '../task/processing-time-service.ts';
 
 export interface InternalTimer<N> {
@@ -93,12 +94,12 @@ class TimerHeap<N extends { readonly namespaceKey: string }> {
   }
 
   /** Removes and returns the earliest live timer if its time is <= `time`. */
-  pollUpTo(time: number, mapKeyOf: (key: Key) => unknown): InternalTimer<N> | undefined {
+  pollUpTo(time: number, toMapKey: (key: Key) => unknown): InternalTimer<N> | undefined {
     this.dropDeleted();
     const top = this.heap[0];
     if (top === undefined || top.timestamp > time) return undefined;
     this.pop();
-    this.unindex(top, mapKeyOf(top.key));
+    this.unindex(top, toMapKey(top.key));
     return top;
   }
 
@@ -129,10 +130,6 @@ class TimerHeap<N extends { readonly namespaceKey: string }> {
   }
 }
 
-/** Keys as map keys: primitives as they are, tuples as a string that keeps types apart. */
-function mapKeyOf(key: Key): unknown {
-  return typeof key === 'object' ? JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) : key;
-}
 
 export class InternalTimerService<N extends { readonly namespaceKey: string }> {
   private readonly backend: KeyedStateBackend;
@@ -161,29 +158,29 @@ export class InternalTimerService<N extends { readonly namespaceKey: string }> {
   /** Registers an event-time timer for the current key. */
   registerEventTimeTimer(namespace: N, time: number): void {
     const key = this.backend.getCurrentKey();
-    this.eventTimers.add(mapKeyOf(key), { timestamp: time, key, namespace, deleted: false });
+    this.eventTimers.add(toMapKey(key), { timestamp: time, key, namespace, deleted: false });
   }
 
   deleteEventTimeTimer(namespace: N, time: number): void {
-    this.eventTimers.delete(time, mapKeyOf(this.backend.getCurrentKey()), namespace.namespaceKey);
+    this.eventTimers.delete(time, toMapKey(this.backend.getCurrentKey()), namespace.namespaceKey);
   }
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
     const key = this.backend.getCurrentKey();
-    if (this.processingTimers.add(mapKeyOf(key), { timestamp: time, key, namespace, deleted: false })) {
+    if (this.processingTimers.add(toMapKey(key), { timestamp: time, key, namespace, deleted: false })) {
       if (time < this.nextProcessingTime) this.scheduleProcessingTimer(time);
     }
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTimers.delete(time, mapKeyOf(this.backend.getCurrentKey()), namespace.namespaceKey);
+    this.processingTimers.delete(time, toMapKey(this.backend.getCurrentKey()), namespace.namespaceKey);
   }
 
   /** Fires every event-time timer with timestamp <= watermark, in time order. */
   advanceWatermark(watermark: number): void {
     this.currentWatermark = watermark;
     for (;;) {
-      const t = this.eventTimers.pollUpTo(watermark, mapKeyOf);
+      const t = this.eventTimers.pollUpTo(watermark, toMapKey);
       if (t === undefined) break;
       this.backend.setCurrentKey(t.key);
       this.target.onEventTime(t);
@@ -200,7 +197,7 @@ export class InternalTimerService<N extends { readonly namespaceKey: string }> {
     this.nextProcessingTime = Number.POSITIVE_INFINITY;
     this.nextProcessingTimer = undefined;
     for (;;) {
-      const t = this.processingTimers.pollUpTo(now, mapKeyOf);
+      const t = this.processingTimers.pollUpTo(now, toMapKey);
       if (t === undefined) break;
       this.backend.setCurrentKey(t.key);
       this.target.onProcessingTime(t);
