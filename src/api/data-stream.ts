@@ -128,10 +128,10 @@ export class DataStream<T> extends OperatorHandle {
    * key groups, `murmur3(key) % maxParallelism`). The key must be a string, number, boolean,
    * bigint or a tuple of these.
    */
-  keyBy<K>(selector: (value: T) => K & KeyTypeError<K>): KeyedStream<T, K & Key> {
+  keyBy<K>(selector: (value: T) => KeyTypeError<K>): KeyedStream<T, Extract<K, Key>> {
     const factory = DataStream.keyedStreamFactory;
     if (factory === undefined) throw new RivuletError('INTERNAL', 'KeyedStream module not loaded');
-    return factory(this, selector as KeySelector<T, K & Key>);
+    return factory(this, selector as KeySelector<T, Extract<K, Key>>);
   }
 
   /** Merges streams of the same type; order between them is not defined. */

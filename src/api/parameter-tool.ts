@@ -4,6 +4,9 @@
  */
 import { RivuletError } from '../core/errors.ts';
 
+/** A value, not an option, although it starts with a dash: `-5`, `-0.5`, `-.5`, `-1e3`. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
 export class ParameterTool {
   private readonly values: ReadonlyMap<string, string>;
 
@@ -20,7 +23,7 @@ export class ParameterTool {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]!;
       const m = /^--?([^=]+)(?:=(.*))?$/.exec(arg);
-      if (m === null || /^-\d/.test(arg)) {
+      if (m === null || NEGATIVE_NUMBER.test(arg)) {
         throw new RivuletError('INVALID_ARGUMENT', `Job argument "${arg}" is not an option; expected --name value.`);
       }
       const key = m[1]!;
@@ -28,7 +31,7 @@ export class ParameterTool {
         values.set(key, m[2]);
       } else {
         const next = args[i + 1];
-        if (next !== undefined && (!next.startsWith('-') || /^-\d/.test(next))) {
+        if (next !== undefined && (!next.startsWith('-') || NEGATIVE_NUMBER.test(next))) {
           values.set(key, next);
           i++;
         } else {
@@ -58,10 +61,13 @@ export class ParameterTool {
   }
 
   /** @throws RivuletError(INVALID_ARGUMENT) when the value is not a number. */
+  getNumber(key: string): number | undefined;
+  getNumber(key: string, defaultValue: number): number;
   getNumber(key: string, defaultValue?: number): number | undefined {
     const v = this.values.get(key);
     if (v === undefined) return defaultValue;
-    const n = Number(v);
+    // Number('') is 0: a bare flag (`--port`) must not read as the number 0.
+    const n = v.trim() === '' ? Number.NaN : Number(v);
     if (!Number.isFinite(n)) throw new RivuletError('INVALID_ARGUMENT', `Job argument --${key} must be a number, got "${v}".`);
     return n;
   }

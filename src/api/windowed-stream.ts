@@ -42,6 +42,10 @@ class ProcessWindowFunctionAdapter implements InternalWindowFunction<unknown, un
     this.userFunction = fn;
   }
 
+  withUserFunction(fn: unknown): ProcessWindowFunctionAdapter {
+    return new ProcessWindowFunctionAdapter(fn as ProcessWindowFunction<unknown, unknown, Key, Window>);
+  }
+
   process(key: Key, window: Window, ctx: InternalWindowContext, input: Iterable<unknown>, out: Collector<unknown>): void {
     this.window = window;
     this.ctx = ctx;
@@ -121,6 +125,7 @@ export class WindowedStream<T, K extends Key, W extends Window> {
    * that span fire the window again with an updated result. Default 0.
    */
   allowedLateness(lateness: Duration): this {
+    if (lateness.toMillis() < 0) throw new RangeError(`allowedLateness must not be negative, got ${lateness}`);
     this.lateness = lateness.toMillis();
     return this;
   }

@@ -58,7 +58,11 @@ export class RivuletError extends Error {
 
   /** A plain, structured-clone-safe form, for crossing worker threads. */
   toJSON(): SerializedError {
-    return { code: this.code, message: this.message, context: this.context, stack: this.stack ?? '' };
+    // The cause does not cross threads; its stack (for a user function failure, the user's
+    // source line) travels appended to this one, as Java prints "Caused by:".
+    let stack = this.stack ?? '';
+    if (this.cause instanceof Error && this.cause.stack !== undefined) stack += `\nCaused by: ${this.cause.stack}`;
+    return { code: this.code, message: this.message, context: this.context, stack };
   }
 
   static fromJSON(e: SerializedError): RivuletError {

@@ -8,8 +8,9 @@ export type Key = PrimitiveKey | readonly PrimitiveKey[];
 
 /**
  * Produces a readable type error when a key selector returns something that is not a
- * {@link Key}, in the manner of Drizzle's type errors.
+ * {@link Key}, in the manner of Drizzle's type errors. Not distributive (`[K]`), so a
+ * selector returning `string | object` also shows the sentence.
  */
-export type KeyTypeError<K> = K extends Key
+export type KeyTypeError<K> = [K] extends [Key]
   ? K
   : 'Rivulet: keyBy must return a string, number, boolean, bigint or a tuple of these (objects have no stable identity across threads)';

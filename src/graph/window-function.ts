@@ -16,4 +16,6 @@ export interface InternalWindowFunction<IN, OUT, K, W extends Window> {
   process(key: K, window: W, ctx: InternalWindowContext, input: Iterable<IN>, out: Collector<OUT>): void;
   /** Lifecycle hooks of a rich user function inside, if any. */
   readonly userFunction: unknown;
+  /** The same adapter around another instance of the user function (one per parallel subtask). */
+  withUserFunction?(userFunction: unknown): InternalWindowFunction<IN, OUT, K, W>;
 }

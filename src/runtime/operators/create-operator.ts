@@ -1,4 +1,5 @@
 /** Turns an api-built OperatorSpec into the runtime operator that executes it. */
+import { RichFunction } from '../../core/functions.ts';
 import type { Key } from '../../core/keys.ts';
 import type { OperatorSpec } from '../../graph/operator-spec.ts';
 import { WindowOperator } from '../windowing/window-operator.ts';
@@ -14,9 +15,48 @@ export interface CreateOperatorOptions {
   readonly autoWatermarkInterval: number;
   /** Sources ask the enumerator for splits through this. */
   readonly requestSplit: () => void;
+  /**
+   * The subtask the operator runs in. Subtasks other than 0 get their own copy of a rich
+   * user function (see {@link copyForSubtask}); undefined uses the program's instance.
+   */
+  readonly subtaskIndex?: number;
 }
 
-export function createOperator(spec: OperatorSpec, options: CreateOperatorOptions): StreamOperator {
+/**
+ * A rich user function for one more parallel subtask. In Flink every subtask deserializes
+ * its own instance, so the runtime context and what `open()` stores in fields (state
+ * handles, counters) belong to that subtask. A worker thread rebuilds the program and has
+ * its own instances, but the in-process runtime runs all subtasks on the program's objects:
+ * sharing one would leave every subtask with the context of the last one opened. The copy
+ * is shallow (same prototype, own fields copied), which is enough for fields set in
+ * `open()`; a function using ES `#private` fields cannot be copied this way.
+ */
+function copyForSubtask<F>(fn: F): F {
+  if (!(fn instanceof RichFunction)) return fn;
+  return Object.assign(Object.create(Object.getPrototypeOf(fn) as object) as F & object, fn);
+}
+
+function specForSubtask(spec: OperatorSpec, subtaskIndex: number | undefined): OperatorSpec {
+  if (subtaskIndex === undefined || subtaskIndex === 0) return spec;
+  switch (spec.kind) {
+    case 'map':
+    case 'filter':
+    case 'flatMap':
+    case 'process':
+    case 'keyedProcess':
+      return spec.fn instanceof RichFunction ? ({ ...spec, fn: copyForSubtask(spec.fn) } as OperatorSpec) : spec;
+    case 'window': {
+      const user = spec.windowFunction.userFunction;
+      if (!(user instanceof RichFunction) || spec.windowFunction.withUserFunction === undefined) return spec;
+      return { ...spec, windowFunction: spec.windowFunction.withUserFunction(copyForSubtask(user)) };
+    }
+    default:
+      return spec;
+  }
+}
+
+export function createOperator(programSpec: OperatorSpec, options: CreateOperatorOptions): StreamOperator {
+  const spec = specForSubtask(programSpec, options.subtaskIndex);
   switch (spec.kind) {
     case 'source':
       return new SourceOperator({

@@ -110,7 +110,7 @@ export class OperatorChain {
     const { vertex, subtaskIndex } = options;
     const members = vertex.nodes.map((node) => ({
       node,
-      operator: createOperator(node.operator, { autoWatermarkInterval: options.autoWatermarkInterval, requestSplit: options.requestSplit }),
+      operator: createOperator(node.operator, { autoWatermarkInterval: options.autoWatermarkInterval, requestSplit: options.requestSplit, subtaskIndex }),
       metrics: new OperatorMetricCounters(),
     }));
     const byNode = new Map(members.map((m) => [m.node.id, m]));
