@@ -32,6 +32,7 @@ export interface StreamInput {
 /** Settings of one operator, shared by DataStream and DataStreamSink. */
 abstract class OperatorHandle {
   protected abstract targetNode(what: string): StreamNode;
+  protected abstract environment(): StreamExecutionEnvironment;
 
   /**
    * Sets the operator's stable id: state in savepoints is mapped to operators by uid.
@@ -53,7 +54,9 @@ abstract class OperatorHandle {
   /** @throws RangeError for parallelism < 1 or not an integer. */
   setParallelism(parallelism: number): this {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new RangeError(`Parallelism must be an integer >= 1, got ${parallelism}`);
-    this.targetNode('setParallelism').parallelism = parallelism;
+    const n = this.targetNode('setParallelism');
+    n.parallelism = parallelism;
+    this.environment().configureNode(n.id, { parallelism });
     return this;
   }
 
@@ -62,7 +65,9 @@ abstract class OperatorHandle {
     if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
       throw new RangeError(`Max parallelism must be an integer in [1, 32768], got ${maxParallelism}`);
     }
-    this.targetNode('setMaxParallelism').maxParallelism = maxParallelism;
+    const n = this.targetNode('setMaxParallelism');
+    n.maxParallelism = maxParallelism;
+    this.environment().configureNode(n.id, { maxParallelism });
     return this;
   }
 }
@@ -80,6 +85,10 @@ export class DataStream<T> extends OperatorHandle {
     super();
     this.env = env;
     this.inputs = inputs;
+  }
+
+  protected environment(): StreamExecutionEnvironment {
+    return this.env;
   }
 
   protected targetNode(what: string): StreamNode {
@@ -225,6 +234,10 @@ export class DataStreamSink<T> extends OperatorHandle {
     super();
     this.env = env;
     this.nodeId = nodeId;
+  }
+
+  protected environment(): StreamExecutionEnvironment {
+    return this.env;
   }
 
   protected targetNode(): StreamNode {

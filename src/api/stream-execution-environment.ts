@@ -32,6 +32,8 @@ export class StreamExecutionEnvironment {
   private readonly config = new ExecutionConfig();
   private readonly listeners: JobListener[] = [];
   private nextNodeId = 1;
+  /** What the program set explicitly per node (-1: follow the environment's default at build time). */
+  private readonly configured = new Map<number, { parallelism: number; maxParallelism: number }>();
 
   private constructor() {
     this.parallelism = getEnvironmentDefaults().parallelism ?? 1;
@@ -86,6 +88,13 @@ export class StreamExecutionEnvironment {
 
   registerJobListener(listener: JobListener): void {
     this.listeners.push(listener);
+  }
+
+  /** @internal records an explicit setting of a node (called by DataStream.setParallelism). */
+  configureNode(id: number, setting: { parallelism?: number; maxParallelism?: number }): void {
+    const n = this.graph.node(id);
+    const c = this.configured.get(id) ?? { parallelism: n.parallelism, maxParallelism: n.maxParallelism };
+    this.configured.set(id, { parallelism: setting.parallelism ?? c.parallelism, maxParallelism: setting.maxParallelism ?? c.maxParallelism });
   }
 
   /** @internal */
@@ -144,8 +153,15 @@ export class StreamExecutionEnvironment {
       throw new RivuletError('INVALID_GRAPH', 'No operators defined in the job: add a source and a sink before calling execute().');
     }
     for (const n of this.graph.nodes.values()) {
-      if (n.parallelism === -1) n.parallelism = this.parallelism;
-      if (n.maxParallelism === -1) n.maxParallelism = Math.max(this.maxParallelism, n.parallelism);
+      // Resolve from what was configured, not from an earlier resolution, so that a later
+      // env.setParallelism() still applies to operators that set none.
+      let c = this.configured.get(n.id);
+      if (c === undefined) {
+        c = { parallelism: n.parallelism, maxParallelism: n.maxParallelism };
+        this.configured.set(n.id, c);
+      }
+      n.parallelism = c.parallelism === -1 ? this.parallelism : c.parallelism;
+      n.maxParallelism = c.maxParallelism === -1 ? Math.max(this.maxParallelism, n.parallelism) : c.maxParallelism;
     }
     this.graph.edges.length = 0;
     for (const e of this.pendingEdges) {

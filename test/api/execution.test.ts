@@ -207,3 +207,13 @@ void describe('rich functions in parallel subtasks', () => {
     assert.deepEqual(new Set(last.values()), new Set([5]));
   });
 });
+
+void it('env.setParallelism after getExecutionPlan still applies to operators that set none', () => {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.fromElements(1, 2, 3).map((x) => x + 1).setParallelism(3).filter((x) => x > 1).print();
+  const before = JSON.parse(env.getExecutionPlan()) as { nodes: { type: string; parallelism: number }[] };
+  env.setParallelism(2);
+  const after = JSON.parse(env.getExecutionPlan()) as { nodes: { type: string; parallelism: number }[] };
+  assert.deepEqual(before.nodes.map((n) => n.parallelism), [1, 3, 1, 1]);
+  assert.deepEqual(after.nodes.map((n) => n.parallelism), [1, 3, 2, 2]);
+});
