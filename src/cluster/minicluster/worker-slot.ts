@@ -23,7 +23,9 @@ export class WorkerSlot {
 
   constructor(workerUrl: Promise<string>, init: WorkerInit) {
     this.worker = workerUrl.then((url) => {
-      const w = new Worker(new URL(url), { workerData: init, argv: [...init.jobArgs] });
+      // With source maps on in the client (the CLI), worker stack traces name the user's source lines too (DESIGN.md §10).
+      const sourceMaps = process.sourceMapsEnabled ? { execArgv: [...process.execArgv, '--enable-source-maps'] } : {};
+      const w = new Worker(new URL(url), { workerData: init, argv: [...init.jobArgs], ...sourceMaps });
       w.on('message', (msg: FromWorker) => {
         if (this.listener !== undefined) this.listener.onMessage(msg);
         else this.held.push(msg);

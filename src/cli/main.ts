@@ -1,0 +1,113 @@
+/**
+ * The `rivulet` command (DESIGN.md §1): `rivulet run [-p N] job.ts [job args…]` runs a job
+ * on the local mini-cluster, `rivulet info [-p N] job.ts [job args…]` prints its plan.
+ *
+ * Everything after the job path belongs to the job, untouched, as with `flink run`.
+ * Failures print one paragraph on stderr and set the exit code: 2 when no job could be
+ * submitted (usage, job file, compile or graph-building errors), 1 when the job failed.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { RIVULET_SRC_DIR } from './bundle.ts';
+import { CliError, EXIT_USAGE, formatCliError } from './failure.ts';
+import { printPlan, runJob } from './job-runner.ts';
+import type { CliIO, JobInvocation } from './job-runner.ts';
+
+/** After a command, how long stray handles (a job's timers, sockets) may keep the process alive. */
+const EXIT_GRACE_MS = 2000;
+
+interface JobCommandOptions {
+  parallelism?: number;
+  verbose?: boolean;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+function parseParallelism(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`parallelism must be a whole number >= 1, got "${value}".`);
+  }
+  return n;
+}
+
+function debugFromEnv(): boolean {
+  const v = process.env['RIVULET_DEBUG'];
+  return v !== undefined && v !== '' && v !== '0' && v !== 'false';
+}
+
+/** Builds the command tree; `action` receives each parsed job command. */
+function buildProgram(action: (command: 'run' | 'info', inv: JobInvocation) => Promise<void>): Command {
+  const program = new Command('rivulet')
+    .description("Stream processing for TypeScript with Apache Flink's semantics.")
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run "rivulet --help" for usage)')
+    .exitOverride();
+
+  const jobCommand = (name: 'run' | 'info', description: string): Command =>
+    program
+      .command(name)
+      .description(description)
+      .addOption(new Option('-p, --parallelism <n>', 'default parallelism of the job’s operators').argParser(parseParallelism))
+      .option('--verbose', 'show stack traces of failures (also: RIVULET_DEBUG=1)')
+      .argument('<job>', 'the job module (.ts or .js)')
+      .argument('[job-args...]', 'arguments passed to the job untouched (read them with ParameterTool.fromArgs)')
+      .passThroughOptions()
+      .allowUnknownOption()
+      .helpOption('-h, --help', 'show help')
+      .exitOverride()
+      .action(async (job: string, jobArgs: string[], opts: JobCommandOptions) => {
+        await action(name, {
+          jobPath: job,
+          jobArgs,
+          parallelism: opts.parallelism,
+          verbose: opts.verbose === true || debugFromEnv(),
+        });
+      });
+
+  jobCommand('run', 'run a job on the local mini-cluster (one worker thread per slot when parallelism > 1)');
+  jobCommand('info', 'print the execution plan of a job as JSON, without running it');
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (as `process.argv`: node, script, args…).
+ * @returns the exit code.
+ */
+export async function main(argv: readonly string[], io?: CliIO): Promise<number> {
+  process.setSourceMapsEnabled(true);
+  const out: CliIO = io ?? {
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: { isTTY: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) },
+  };
+  let verbose = debugFromEnv();
+  let code = 0;
+  const program = buildProgram(async (command, inv) => {
+    verbose = inv.verbose;
+    code = command === 'run' ? await runJob(inv, out) : await printPlan(inv, out);
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander already printed the message (or the help / version).
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    out.stderr.write(formatCliError(e, { cwd: out.cwd, rivuletSrcDir: RIVULET_SRC_DIR, verbose }));
+    return e instanceof CliError ? e.exitCode : 1;
+  }
+}
+
+/** Entry of `bin/rivulet.js`: runs, sets the exit code, and makes sure the process ends. */
+export async function cli(): Promise<void> {
+  process.exitCode = await main(process.argv);
+  // Worker threads are terminated by the executor; a job may still hold a timer or socket.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+}
