@@ -71,7 +71,13 @@ export class LocalExecutor implements PipelineExecutor {
       const plan = JSON.stringify(executionPlan(streamGraph, jobGraph));
       for (const l of listeners) l.onJobSubmitted?.(streamGraph.config.jobName, plan);
     }
-    await coordinator.startEnumerators();
+    try {
+      await coordinator.startEnumerators();
+    } catch (e) {
+      // e.g. a missing input: the job fails before any task runs; listeners hear it too.
+      coordinator.fail(e);
+      return coordinator.result;
+    }
     if (artifact !== undefined && eg.numSlots > 1) {
       await runOnWorkers(eg, coordinator, artifact);
     } else {

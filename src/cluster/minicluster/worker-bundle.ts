@@ -5,7 +5,7 @@
  * parallel start-up.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,5 +45,7 @@ async function buildWorkerBundle(jobModuleUrl: string): Promise<string> {
     // Bundled CommonJS dependencies (msgpackr) may call require().
     banner: { js: "import { createRequire as __rivuletCreateRequire } from 'node:module'; const require = __rivuletCreateRequire(import.meta.url);" },
   });
+  // The bundle lives as long as this process may start workers from it.
+  process.once('exit', () => rmSync(out, { force: true }));
   return pathToFileURL(out).href;
 }
