@@ -14,7 +14,7 @@ import { RivuletError } from '../../core/errors.ts';
 import type { ChannelEvent } from './channel-event.ts';
 import { END_OF_PARTITION } from './channel-event.ts';
 import type { InputChannel, OutputChannel } from './channel.ts';
-import { DEFAULT_CHANNEL_CAPACITY } from './channel.ts';
+import { REMOTE_CHANNEL_CAPACITY } from './channel.ts';
 
 /** Messages on a thread-to-thread port. */
 export type NetworkMessage =
@@ -33,7 +33,7 @@ export class RemoteOutputChannel implements OutputChannel {
   private credits: number;
   onCredit: () => void = () => {};
 
-  constructor(channelId: number, port: MessagePort, capacity = DEFAULT_CHANNEL_CAPACITY) {
+  constructor(channelId: number, port: MessagePort, capacity = REMOTE_CHANNEL_CAPACITY) {
     this.channelId = channelId;
     this.port = port;
     this.credits = capacity;

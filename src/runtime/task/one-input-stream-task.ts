@@ -26,12 +26,14 @@ export class OneInputStreamTask extends StreamTask {
       if (event === undefined) return gate.isFinished() ? 'end' : 'idle';
       switch (event.kind) {
         case 'records': {
+          // The batch left the channel's queue: its credit goes back before processing, so
+          // the sender (in another thread: a round trip away) can refill while we work.
+          gate.channels[gate.lastChannel]!.releaseBatch();
           const values = event.values;
           const timestamps = event.timestamps;
           const n = values.length;
           metrics.recordsIn += n;
           for (let i = 0; i < n; i++) op.processElement(values[i], timestamps[i]!);
-          gate.channels[gate.lastChannel]!.releaseBatch();
           break;
         }
         case 'watermark': {

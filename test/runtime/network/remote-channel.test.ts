@@ -11,6 +11,7 @@ import { NO_TIMESTAMP } from '../../../src/core/time.ts';
 import type { ChannelEvent, RecordBatch } from '../../../src/runtime/network/channel-event.ts';
 import { END_OF_PARTITION } from '../../../src/runtime/network/channel-event.ts';
 import { RemoteInputChannel, RemoteOutputChannel, ThreadNetwork } from '../../../src/runtime/network/remote-channel.ts';
+import { REMOTE_CHANNEL_CAPACITY } from '../../../src/runtime/network/channel.ts';
 
 const openPorts: MessagePort[] = [];
 
@@ -146,8 +147,8 @@ void describe('remote channels', () => {
     assert.deepEqual(show(a!), ['a1', 'a2', 'end']);
     assert.deepEqual(show(b!), ['b1', 'watermark', 'end']);
     ins[1]!.releaseBatch();
-    await creditReaches(outs[1]!, 4);
-    assert.equal(outs[0]!.credit(), 2, 'the other channel keeps its own credit');
+    await creditReaches(outs[1]!, REMOTE_CHANNEL_CAPACITY);
+    assert.equal(outs[0]!.credit(), REMOTE_CHANNEL_CAPACITY - 2, 'the other channel keeps its own credit');
   });
 
   void it('credits and data flow both ways over one port pair', async () => {
