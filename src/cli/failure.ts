@@ -10,8 +10,8 @@
  */
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RivuletError } from '../index.ts';
-import type { ErrorContext } from '../index.ts';
+import { RivuletError } from '../core/errors.ts';
+import type { ErrorContext } from '../core/errors.ts';
 
 export const EXIT_JOB_FAILED = 1;
 export const EXIT_USAGE = 2;

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { RIVULET_SRC_DIR } from './bundle.ts';
 import { CliError, EXIT_USAGE, formatCliError } from './failure.ts';
-import { printPlan, runJob } from './job-runner.ts';
 import type { CliIO, JobInvocation } from './job-runner.ts';
+import { prestartWorkers } from '../cluster/minicluster/worker-pool.ts';
 
 /** After a command, how long stray handles (a job's timers, sockets) may keep the process alive. */
 const EXIT_GRACE_MS = 2000;
@@ -90,6 +90,10 @@ export async function main(argv: readonly string[], io?: CliIO): Promise<number>
   let code = 0;
   const program = buildProgram(async (command, inv) => {
     verbose = inv.verbose;
+    // Slot workers start loading the runtime now, while this thread loads the engine
+    // (imported below, not at the top, for this reason) and bundles the job.
+    if (command === 'run' && (inv.parallelism ?? 1) > 1) prestartWorkers(inv.parallelism! - 1);
+    const { printPlan, runJob } = await import('./job-runner.ts');
     code = command === 'run' ? await runJob(inv, out) : await printPlan(inv, out);
   });
   try {

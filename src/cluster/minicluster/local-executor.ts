@@ -24,9 +24,10 @@ import type { StreamGraph } from '../../graph/stream-graph.ts';
 import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 import { JobCoordinator } from './job-coordinator.ts';
-import { workerBundleFor } from './worker-bundle.ts';
 import type { FromWorker } from './worker-protocol.ts';
-import { WorkerSlot } from './worker-slot.ts';
+import type { WorkerSlot } from './worker-slot.ts';
+import type { WorkerJob } from './worker-protocol.ts';
+import { loadJobInPrestarted, prestartWorkers, stopPrestarted, takeWorkers } from './worker-pool.ts';
 
 /** Set by the CLI: the bundled job module that worker threads load. */
 export interface JobArtifact {
@@ -36,30 +37,25 @@ export interface JobArtifact {
 }
 
 let artifact: JobArtifact | undefined;
-/** Workers started ahead of the job, one per slot beyond the first. */
-let prestarted: WorkerSlot[] = [];
 
-function workerUrlFor(a: JobArtifact): Promise<string> {
-  // Without a bundle (e.g. esbuild cannot read the module) workers import module by module.
-  return workerBundleFor(a.jobModuleUrl).catch(() => new URL('./worker-entry.ts', import.meta.url).href);
-}
-
-function startWorker(a: JobArtifact, url: Promise<string>): WorkerSlot {
-  return new WorkerSlot(url, { jobModuleUrl: a.jobModuleUrl, jobArgs: a.jobArgs, defaultParallelism: a.defaultParallelism });
+function workerJob(a: JobArtifact): WorkerJob {
+  return { jobModuleUrl: a.jobModuleUrl, jobArgs: a.jobArgs, defaultParallelism: a.defaultParallelism };
 }
 
 /**
  * Lets jobs with parallelism > 1 run on worker threads (one per slot beyond the first).
- * With a default parallelism N > 1, N - 1 workers start loading the job right away, while
- * the client loads it too.
+ * Workers pre-started with prestartWorkers() start loading the job right away; with a
+ * default parallelism N > 1 and none pre-started, N - 1 are started now.
  */
 export function setJobArtifact(a: JobArtifact | undefined): void {
-  for (const w of prestarted) w.terminate();
-  prestarted = [];
   artifact = a;
-  if (a !== undefined && (a.defaultParallelism ?? 1) > 1) {
-    const url = workerUrlFor(a);
-    for (let i = 1; i < a.defaultParallelism!; i++) prestarted.push(startWorker(a, url));
+  if (a === undefined) {
+    stopPrestarted();
+    return;
+  }
+  if ((a.defaultParallelism ?? 1) > 1) {
+    prestartWorkers(a.defaultParallelism! - 1);
+    loadJobInPrestarted(workerJob(a));
   }
 }
 
@@ -122,10 +118,7 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
     }
   }
   const workers = new Map<number, WorkerSlot>();
-  const pool = prestarted.splice(0);
-  let url: Promise<string> | undefined;
-  for (let slot = 1; slot < n; slot++) workers.set(slot, pool.shift() ?? startWorker(a, (url ??= workerUrlFor(a))));
-  for (const extra of pool) extra.terminate();
+  takeWorkers(n - 1, workerJob(a)).forEach((w, i) => workers.set(i + 1, w));
 
   const local = new TaskExecutor({ executionGraph: eg, slots: [0], peerPorts: ports[0]!, events: coordinator, clock: SystemClock });
   local.deploy();

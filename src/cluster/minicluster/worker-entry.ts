@@ -1,6 +1,4 @@
-/** Worker thread entry when no worker bundle is available: imports the job module by URL. */
-import { workerData } from 'node:worker_threads';
-import type { WorkerInit } from './worker-protocol.ts';
+/** Entry module of a slot's worker thread. */
 import { runWorker } from './worker-main.ts';
 
-runWorker(() => import((workerData as WorkerInit).jobModuleUrl));
+runWorker();

@@ -1,21 +1,22 @@
 /**
  * The life of a slot's worker thread (a TaskManager slot of the local mini-cluster).
  *
- * It starts before the job is submitted: it loads the job module the way the client does,
- * with an executor that only captures the job graph, and waits. When the coordinator
+ * It starts before the job is known (the CLI starts slots while it loads and bundles the
+ * job), loading the runtime. Told which job to load, it loads the job module the way the
+ * client does, with an executor that only captures the job graph, and waits. When the coordinator
  * deploys a slot to it, it checks its graph is the one the coordinator scheduled (building
  * a job must be deterministic), deploys that slot's subtasks and runs them, reporting to
  * the coordinator over the parent port. Messages that arrive while the job is still
  * loading wait in order.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { RivuletError, asRivuletError } from '../../core/errors.ts';
 import { SystemClock } from '../../core/time.ts';
 import { registerPipelineExecutor, setEnvironmentDefaults } from '../../api/execution-context.ts';
 import { createExecutionGraph } from '../../graph/execution-graph.ts';
 import type { JobGraph } from '../../graph/job-graph.ts';
 import { TaskExecutor } from '../../runtime/task/task-executor.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol.ts';
 
 const METRICS_INTERVAL_MS = 500;
 const port = parentPort!;
@@ -26,16 +27,19 @@ function fatal(e: unknown): void {
   send({ t: 'initFailed', error: err.toJSON() });
 }
 
-/**
- * Runs the worker: `loadJob` imports the job module (the worker bundle inlines it, see
- * worker-bundle.ts; worker-entry.ts imports it by URL).
- */
-export function runWorker(loadJob: () => Promise<unknown>): void {
-  const init = workerData as WorkerInit;
+/** Runs the worker: waits for the job to load, then for its slot. */
+export function runWorker(): void {
   const pending: ToWorker[] = [];
-  let handle: (msg: ToWorker) => void = (msg) => void pending.push(msg);
+  let handle: (msg: ToWorker) => void = (msg) => {
+    if (msg.t === 'load') startJob(msg);
+    else pending.push(msg);
+  };
   port.on('message', (msg: ToWorker) => handle(msg));
-  loadGraph(init, loadJob).then((jobGraph) => {
+  const startJob = (job: WorkerJob): void => {
+    handle = (msg) => void pending.push(msg);
+    loadGraph(job).then(onGraph, fatal);
+  };
+  const onGraph = (jobGraph: JobGraph): void => {
     let executor: TaskExecutor | undefined;
     handle = (msg) => {
       try {
@@ -51,11 +55,13 @@ export function runWorker(loadJob: () => Promise<unknown>): void {
       }
     };
     for (const m of pending.splice(0)) handle(m);
-  }, fatal);
+  };
 }
 
-async function loadGraph(init: WorkerInit, loadJob: () => Promise<unknown>): Promise<JobGraph> {
-  setEnvironmentDefaults(init.defaultParallelism !== undefined ? { parallelism: init.defaultParallelism } : {});
+async function loadGraph(job: WorkerJob): Promise<JobGraph> {
+  setEnvironmentDefaults(job.defaultParallelism !== undefined ? { parallelism: job.defaultParallelism } : {});
+  // Jobs read their arguments as Flink programs do: ParameterTool.fromArgs(process.argv.slice(2)).
+  process.argv = [process.argv[0]!, job.jobModuleUrl, ...job.jobArgs];
   const captured = new Promise<JobGraph>((resolve) => {
     registerPipelineExecutor({
       execute: (_sg, jg) => {
@@ -66,7 +72,7 @@ async function loadGraph(init: WorkerInit, loadJob: () => Promise<unknown>): Pro
       },
     });
   });
-  const loaded = loadJob().then(
+  const loaded = import(job.jobModuleUrl).then(
     () => {
       throw new RivuletError('INVALID_JOB', 'The job module finished without calling env.execute().');
     },

@@ -4,14 +4,16 @@ import type { SerializedError } from '../../core/errors.ts';
 import type { SourceSplit } from '../../core/source.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 
-/** workerData: what a worker needs to load the job before it is given a slot. */
-export interface WorkerInit {
+/** What a worker needs to load the job before it is given a slot. */
+export interface WorkerJob {
   readonly jobModuleUrl: string;
+  /** The job's own arguments; the worker's process.argv becomes [node, job, ...jobArgs]. */
   readonly jobArgs: readonly string[];
   readonly defaultParallelism: number | undefined;
 }
 
 export type ToWorker =
+  | ({ readonly t: 'load' } & WorkerJob)
   | {
       readonly t: 'deploy';
       readonly slot: number;

@@ -1,42 +1,51 @@
 /**
- * A worker thread that hosts one slot, started ahead of the job (when the CLI announces the
- * job artifact) so that loading the worker bundle and the job overlaps the client's own
- * start-up. Messages to it are posted in order once the thread exists; messages and
- * failures from it are held until a coordinator listens.
+ * A worker thread that hosts one slot of the local mini-cluster. It is started as early as
+ * possible — the CLI starts slots before it loads and bundles the job, so the thread's own
+ * start-up (loading the runtime) overlaps the client's — and told later which job to load.
+ * Messages to it queue in its port; messages and failures from it are held until a
+ * coordinator listens.
  */
 import { Worker } from 'node:worker_threads';
 import type { TransferListItem } from 'node:worker_threads';
 import { RivuletError } from '../../core/errors.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol.ts';
 
 export interface WorkerSlotListener {
   onMessage(msg: FromWorker): void;
   onFailure(error: RivuletError): void;
 }
 
+const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+
 export class WorkerSlot {
-  private readonly worker: Promise<Worker>;
+  private readonly worker: Worker;
   private listener: WorkerSlotListener | undefined;
   private readonly held: FromWorker[] = [];
   private heldFailure: RivuletError | undefined;
   private terminated = false;
+  /** The job this worker was told to load, if any. */
+  job: WorkerJob | undefined;
 
-  constructor(workerUrl: Promise<string>, init: WorkerInit) {
-    this.worker = workerUrl.then((url) => {
-      // With source maps on in the client (the CLI), worker stack traces name the user's source lines too (DESIGN.md §10).
-      const sourceMaps = process.sourceMapsEnabled ? { execArgv: [...process.execArgv, '--enable-source-maps'] } : {};
-      const w = new Worker(new URL(url), { workerData: init, argv: [...init.jobArgs], ...sourceMaps });
-      w.on('message', (msg: FromWorker) => {
-        if (this.listener !== undefined) this.listener.onMessage(msg);
-        else this.held.push(msg);
-      });
-      w.on('error', (e) => this.failed(new RivuletError('WORKER_DIED', `A worker thread died: ${e.message}`, {}, { cause: e })));
-      w.on('exit', (code) => {
-        if (!this.terminated) this.failed(new RivuletError('WORKER_DIED', `A worker thread exited with code ${code} before the job finished.`));
-      });
-      return w;
+  constructor() {
+    // Source maps make a user function's failure in a worker point at the job's own lines.
+    const execArgv = process.sourceMapsEnabled ? [...process.execArgv, '--enable-source-maps'] : process.execArgv;
+    this.worker = new Worker(ENTRY, { execArgv });
+    this.worker.on('message', (msg: FromWorker) => {
+      if (this.listener !== undefined) this.listener.onMessage(msg);
+      else this.held.push(msg);
     });
-    this.worker.catch((e: unknown) => this.failed(new RivuletError('WORKER_DIED', `A worker thread could not start: ${String(e)}`, {}, { cause: e })));
+    this.worker.on('error', (e) => this.failed(new RivuletError('WORKER_DIED', `A worker thread died: ${e.message}`, {}, { cause: e })));
+    this.worker.on('exit', (code) => {
+      if (!this.terminated) this.failed(new RivuletError('WORKER_DIED', `A worker thread exited with code ${code} before the job finished.`));
+    });
+    // An idle pre-started slot must not keep the process alive.
+    this.worker.unref();
+  }
+
+  /** Tells the worker which job to load (once). */
+  load(job: WorkerJob): void {
+    this.job = job;
+    this.post({ t: 'load', ...job });
   }
 
   private failed(e: RivuletError): void {
@@ -45,19 +54,20 @@ export class WorkerSlot {
     else this.heldFailure ??= e;
   }
 
-  /** Starts delivering this worker's messages (and any held ones) to `listener`. */
+  /** Starts delivering this worker's messages (and any held ones) to `listener`; the worker then keeps the process alive. */
   listen(listener: WorkerSlotListener): void {
     this.listener = listener;
+    this.worker.ref();
     for (const m of this.held.splice(0)) listener.onMessage(m);
     if (this.heldFailure !== undefined) listener.onFailure(this.heldFailure);
   }
 
   post(msg: ToWorker, transfer: readonly TransferListItem[] = []): void {
-    void this.worker.then((w) => w.postMessage(msg, transfer));
+    this.worker.postMessage(msg, transfer);
   }
 
   terminate(): void {
     this.terminated = true;
-    void this.worker.then((w) => w.terminate(), () => {});
+    void this.worker.terminate();
   }
 }
