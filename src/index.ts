@@ -14,11 +14,39 @@ export { DataStream, DataStreamSink } from './api/data-stream.ts';
 export { KeyedStream } from './api/keyed-stream.ts';
 export type { NumericField } from './api/keyed-stream.ts';
 export { WindowedStream } from './api/windowed-stream.ts';
-export { WatermarkStrategy, BoundedOutOfOrdernessWatermarks } from './api/watermark-strategy.ts';
+export { WatermarkStrategy, BoundedOutOfOrdernessWatermarks, WatermarksWithIdleness } from './api/watermark-strategy.ts';
+export type { WatermarkGeneratorSupplier } from './api/watermark-strategy.ts';
 export { TumblingEventTimeWindows } from './api/windowing/tumbling-event-time-windows.ts';
+export { SlidingEventTimeWindows } from './api/windowing/sliding-event-time-windows.ts';
 export { EventTimeTrigger } from './api/windowing/event-time-trigger.ts';
+export { AllWindowedStream } from './api/all-windowed-stream.ts';
+export { TumblingProcessingTimeWindows } from './api/windowing/tumbling-processing-time-windows.ts';
+export { SlidingProcessingTimeWindows } from './api/windowing/sliding-processing-time-windows.ts';
+export { EventTimeSessionWindows, DynamicEventTimeSessionWindows } from './api/windowing/event-time-session-windows.ts';
+export type { SessionWindowTimeGapExtractor } from './api/windowing/event-time-session-windows.ts';
+export { ProcessingTimeSessionWindows, DynamicProcessingTimeSessionWindows } from './api/windowing/processing-time-session-windows.ts';
+export { GlobalWindows } from './api/windowing/global-windows.ts';
+export { ProcessingTimeTrigger } from './api/windowing/processing-time-trigger.ts';
+export { CountTrigger } from './api/windowing/count-trigger.ts';
+export { PurgingTrigger } from './api/windowing/purging-trigger.ts';
+export { ContinuousEventTimeTrigger } from './api/windowing/continuous-event-time-trigger.ts';
+export { ContinuousProcessingTimeTrigger } from './api/windowing/continuous-processing-time-trigger.ts';
+export { NeverTrigger } from './api/windowing/never-trigger.ts';
+export { CountEvictor } from './api/windowing/count-evictor.ts';
+export { TimeEvictor } from './api/windowing/time-evictor.ts';
+export { DeltaEvictor } from './api/windowing/delta-evictor.ts';
+export type { DeltaFunction } from './api/windowing/delta-evictor.ts';
 export { ProcessWindowFunction } from './api/functions/process-window-function.ts';
 export type { WindowFunction } from './api/functions/process-window-function.ts';
+export { ProcessAllWindowFunction } from './api/functions/process-all-window-function.ts';
+export type { AllWindowFunction } from './api/functions/process-all-window-function.ts';
+export { ConnectedStreams, KeyedConnectedStreams } from './api/connected-streams.ts';
+export { BroadcastStream } from './api/broadcast-stream.ts';
+export { BroadcastConnectedStream, KeyedBroadcastConnectedStream } from './api/broadcast-connected-stream.ts';
+export { CoGroupedStreams } from './api/co-grouped-streams.ts';
+export type { TaggedUnion } from './api/co-grouped-streams.ts';
+export { JoinedStreams } from './api/joined-streams.ts';
+export { IntervalJoin, IntervalJoined } from './api/interval-join.ts';
 export { ParameterTool } from './api/parameter-tool.ts';
 export { ExecutionConfig } from './api/execution-config.ts';
 
@@ -48,16 +76,36 @@ export type {
 } from './core/functions.ts';
 export type { Key, PrimitiveKey } from './core/keys.ts';
 export { OutputTag } from './core/output-tag.ts';
-export { ValueStateDescriptor } from './core/state.ts';
-export type { Counter, ValueState } from './core/state.ts';
+export { CoProcessFunction, KeyedCoProcessFunction, RichCoFlatMapFunction, RichCoMapFunction } from './core/co-functions.ts';
+export type { CoFlatMapFunction, CoMapFunction } from './core/co-functions.ts';
+export { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from './core/broadcast-functions.ts';
+export type { BroadcastBaseContext, BroadcastContext, BroadcastReadOnlyContext } from './core/broadcast-functions.ts';
+export type { BroadcastState, ReadOnlyBroadcastState } from './core/broadcast-state.ts';
+export { ProcessJoinFunction } from './core/join-functions.ts';
+export type { CoGroupFunction, FlatJoinFunction, JoinFunction } from './core/join-functions.ts';
+export { MapStateDescriptor, ValueStateDescriptor } from './core/state.ts';
+export type { Counter, MapState, ValueState } from './core/state.ts';
 export type { RuntimeContext } from './core/runtime-context.ts';
 export { JobExecutionResult } from './core/job.ts';
 export type { JobListener, JobMetricsSnapshot, OperatorMetrics } from './core/job.ts';
-export { TimeWindow, GlobalWindow, TriggerResult } from './core/windowing.ts';
-export type { Trigger, TriggerContext, Window, WindowAssigner } from './core/windowing.ts';
-export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from './core/watermark.ts';
+export { TimeWindow, GlobalWindow, TriggerResult, TimestampedValue } from './core/windowing.ts';
+export type {
+  EvictableElements,
+  Evictor,
+  EvictorContext,
+  KeyedStateStore,
+  MergeCallback,
+  MergingWindowAssigner,
+  OnMergeContext,
+  Trigger,
+  TriggerContext,
+  Window,
+  WindowAssigner,
+  WindowAssignerContext,
+} from './core/windowing.ts';
+export type { WatermarkGenerator, WatermarkGeneratorContext, WatermarkOutput, WatermarkStatus, TimestampAssigner } from './core/watermark.ts';
 export { InputStatus } from './core/source.ts';
-export type { Boundedness, ReaderOutput } from './core/source.ts';
+export type { Boundedness, ReaderOutput, SourceOutput } from './core/source.ts';
 export type { Source, SourceReader, SourceSplit, SplitEnumerator } from './core/source.ts';
 export type { Sink, SinkWriter } from './core/sink.ts';
 

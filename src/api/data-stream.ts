@@ -13,6 +13,7 @@ import type { Key, KeyTypeError } from '../core/keys.ts';
 import type { OutputTag } from '../core/output-tag.ts';
 import type { Sink } from '../core/sink.ts';
 import type { WatermarkStrategyContract } from '../core/watermark.ts';
+import type { GlobalWindow, Window, WindowAssigner } from '../core/windowing.ts';
 import type { OperatorSpec } from '../graph/operator-spec.ts';
 import type { PartitionerSpec } from '../graph/partitioner.ts';
 import type { StreamNode } from '../graph/stream-graph.ts';
@@ -20,6 +21,17 @@ import { PrintSink } from '../connectors/print/print-sink.ts';
 import { CollectSink } from './collect-sink.ts';
 import type { StreamExecutionEnvironment } from './stream-execution-environment.ts';
 import type { KeyedStream } from './keyed-stream.ts';
+import type { MapStateDescriptor } from '../core/state.ts';
+import { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
+import { CoGroupedStreams } from './co-grouped-streams.ts';
+import { ConnectedStreams } from './connected-streams.ts';
+import { JoinedStreams } from './joined-streams.ts';
+import { AllWindowedStream } from './all-windowed-stream.ts';
+import { CountEvictor } from './windowing/count-evictor.ts';
+import { CountTrigger } from './windowing/count-trigger.ts';
+import { GlobalWindows } from './windowing/global-windows.ts';
+import { PurgingTrigger } from './windowing/purging-trigger.ts';
 
 /** @internal one upstream of a stream. */
 export interface StreamInput {
@@ -99,9 +111,9 @@ export class DataStream<T> extends OperatorHandle {
     return this.env.graph.node(only.nodeId);
   }
 
-  /** @internal adds an operator reading this stream. */
-  transform<R>(name: string, operator: OperatorSpec): DataStream<R> {
-    const id = this.env.addOperator(name, operator, this.inputs);
+  /** @internal adds an operator reading this stream (and, for a two-input operator, `secondInputs` as its second input). */
+  transform<R>(name: string, operator: OperatorSpec, secondInputs: readonly StreamInput[] = []): DataStream<R> {
+    const id = this.env.addOperator(name, operator, this.inputs, secondInputs);
     return new DataStream<R>(this.env, [{ nodeId: id, partitioner: undefined, sideOutputTag: undefined }]);
   }
 
@@ -161,9 +173,41 @@ export class DataStream<T> extends OperatorHandle {
     return this.partition({ kind: 'rescale' });
   }
 
-  /** Every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
+  /**
+   * Every record to every downstream subtask. With state descriptors: a BroadcastStream for
+   * the broadcast state pattern (`other.connect(broadcastStream).process(...)`), whose
+   * connected operator keeps these broadcast states in every subtask; as Flink's.
+   * @throws RivuletError(INVALID_GRAPH) for two descriptors with the same name.
+   */
+  broadcast(): DataStream<T>;
+  broadcast(...descriptors: [MapStateDescriptor<any, any>, ...MapStateDescriptor<any, any>[]]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): DataStream<T> | BroadcastStream<T> {
+    if (descriptors.length > 0) return new BroadcastStream<T>(this.env, this.inputs, descriptors);
     return this.partition({ kind: 'broadcast' });
+  }
+
+  /**
+   * Connects this stream to another, possibly of another type, for an operator with a
+   * method per input (CoMap, CoFlatMap, CoProcess); or to a BroadcastStream, for the
+   * broadcast state pattern. As Flink's `connect`.
+   */
+  connect<B>(other: BroadcastStream<B>): BroadcastConnectedStream<T, B>;
+  connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
+  connect<B>(other: DataStream<B> | BroadcastStream<B>): ConnectedStreams<T, B> | BroadcastConnectedStream<T, B> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, B>(this, other);
+    return new ConnectedStreams<T, B>(this, other);
+  }
+
+  /** A window join with `other`: `.where(keyA).equalTo(keyB).window(assigner).apply(fn)`; as Flink's `join`. */
+  join<B>(other: DataStream<B>): JoinedStreams<T, B> {
+    if (other.env !== this.env) throw new RivuletError('INVALID_GRAPH', 'join() of streams from different environments');
+    return new JoinedStreams<T, B>(this, other);
+  }
+
+  /** A window coGroup with `other`: `.where(keyA).equalTo(keyB).window(assigner).apply(fn)`; as Flink's `coGroup`. */
+  coGroup<B>(other: DataStream<B>): CoGroupedStreams<T, B> {
+    if (other.env !== this.env) throw new RivuletError('INVALID_GRAPH', 'coGroup() of streams from different environments');
+    return new CoGroupedStreams<T, B>(this, other);
   }
 
   /** Every record to the first downstream subtask. */
@@ -174,6 +218,26 @@ export class DataStream<T> extends OperatorHandle {
   /** Subtask i to subtask i; requires equal parallelism (then the operators are chained). */
   forward(): DataStream<T> {
     return this.partition({ kind: 'forward' });
+  }
+
+  /**
+   * Groups the whole (non-keyed) stream into windows, evaluated by one subtask (parallelism
+   * 1, as Flink's `windowAll`).
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
+  /**
+   * Non-keyed windows of `size` records (with `slide`: every `slide` records, the last
+   * `size`); as Flink's `countWindowAll`, see {@link KeyedStream.countWindow}.
+   * @throws RangeError when size or slide is not a positive integer.
+   */
+  countWindowAll(size: number, slide?: number): AllWindowedStream<T, GlobalWindow> {
+    const windowed = this.windowAll(GlobalWindows.create());
+    if (slide === undefined) return windowed.trigger(PurgingTrigger.of(CountTrigger.of(size)));
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`countWindowAll size must be an integer >= 1, got ${size}`);
+    return windowed.evictor(CountEvictor.of(size)).trigger(CountTrigger.of(slide));
   }
 
   /** Assigns timestamps and generates watermarks mid-stream; prefer doing it in fromSource. */

@@ -4,9 +4,19 @@
  */
 import type { KeyedProcessFunction, KeySelector, ReduceFunction } from '../core/functions.ts';
 import type { Key } from '../core/keys.ts';
-import type { Window, WindowAssigner } from '../core/windowing.ts';
+import type { GlobalWindow, Window, WindowAssigner } from '../core/windowing.ts';
 import { DataStream } from './data-stream.ts';
+import { BroadcastStream } from './broadcast-stream.ts';
+import type { BroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import { KeyedBroadcastConnectedStream } from './broadcast-connected-stream.ts';
+import type { ConnectedStreams } from './connected-streams.ts';
+import { KeyedConnectedStreams } from './connected-streams.ts';
+import { IntervalJoin } from './interval-join.ts';
 import { WindowedStream } from './windowed-stream.ts';
+import { CountEvictor } from './windowing/count-evictor.ts';
+import { CountTrigger } from './windowing/count-trigger.ts';
+import { GlobalWindows } from './windowing/global-windows.ts';
+import { PurgingTrigger } from './windowing/purging-trigger.ts';
 
 /** The names of the fields of T whose values are numbers. */
 export type NumericField<T> = { [F in keyof T]-?: T[F] extends number ? F : never }[keyof T] & string;
@@ -62,9 +72,46 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
     return this.reduce((a, b) => ((b[field] as number) > (a[field] as number) ? b : a)).name(`MaxBy(${field})`);
   }
 
+  /**
+   * Connects to another stream: a KeyedStream with the same key type gives keyed connected
+   * streams (KeyedCoProcessFunction with state and timers shared by both inputs), a
+   * BroadcastStream the keyed broadcast state pattern (KeyedBroadcastProcessFunction).
+   */
+  override connect<B>(other: BroadcastStream<B>): KeyedBroadcastConnectedStream<T, K, B>;
+  override connect<B>(other: KeyedStream<B, K>): KeyedConnectedStreams<T, B, K>;
+  override connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
+  override connect<B>(other: DataStream<B> | BroadcastStream<B>): ConnectedStreams<T, B> | BroadcastConnectedStream<T, B> {
+    if (other instanceof BroadcastStream) return new KeyedBroadcastConnectedStream<T, K, B>(this, other);
+    if (other instanceof KeyedStream) return new KeyedConnectedStreams<T, B, K>(this, other as KeyedStream<B, K>);
+    return super.connect(other);
+  }
+
+  /**
+   * Joins each record a of this stream with every record b of `other` with the same key
+   * and a timestamp within an interval of a's: `.between(lower, upper).process(fn)`; as
+   * Flink's `intervalJoin` (event time only).
+   */
+  intervalJoin<B>(other: KeyedStream<B, K>): IntervalJoin<T, B, K> {
+    return new IntervalJoin<T, B, K>(this, other);
+  }
+
   /** Groups the records of each key into windows. */
   window<W extends Window>(assigner: WindowAssigner<T, W> | WindowAssigner<unknown, W>): WindowedStream<T, K, W> {
     return new WindowedStream<T, K, W>(this, assigner as WindowAssigner<T, W>);
+  }
+
+  /**
+   * Windows of `size` records per key: tumbling (each firing sees the `size` records since
+   * the previous one), or with `slide`, sliding (every `slide` records, a firing sees the
+   * last `size` records). As Flink: GlobalWindows with `PurgingTrigger.of(CountTrigger.of(size))`,
+   * resp. `CountEvictor.of(size)` and `CountTrigger.of(slide)`. Incomplete windows never fire.
+   * @throws RangeError when size or slide is not a positive integer.
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    const windowed = this.window(GlobalWindows.create());
+    if (slide === undefined) return windowed.trigger(PurgingTrigger.of(CountTrigger.of(size)));
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`countWindow size must be an integer >= 1, got ${size}`);
+    return windowed.evictor(CountEvictor.of(size)).trigger(CountTrigger.of(slide));
   }
 }
 

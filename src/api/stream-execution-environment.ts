@@ -97,8 +97,11 @@ export class StreamExecutionEnvironment {
     this.configured.set(id, { parallelism: setting.parallelism ?? c.parallelism, maxParallelism: setting.maxParallelism ?? c.maxParallelism });
   }
 
-  /** @internal */
-  addOperator(name: string, operator: OperatorSpec, inputs: readonly StreamInput[]): number {
+  /**
+   * @internal adds a node reading `inputs`; a two-input operator reads `inputs` as its first
+   * input and `secondInputs` as its second.
+   */
+  addOperator(name: string, operator: OperatorSpec, inputs: readonly StreamInput[], secondInputs: readonly StreamInput[] = []): number {
     const id = this.nextNodeId++;
     this.graph.nodes.set(id, {
       id,
@@ -112,12 +115,21 @@ export class StreamExecutionEnvironment {
       chainingDisabled: false,
     });
     for (const input of inputs) {
-      this.pendingEdges.push({ sourceId: input.nodeId, targetId: id, partitioner: input.partitioner, sideOutputTag: input.sideOutputTag });
+      this.pendingEdges.push({ sourceId: input.nodeId, targetId: id, partitioner: input.partitioner, sideOutputTag: input.sideOutputTag, typeNumber: 1 });
+    }
+    for (const input of secondInputs) {
+      this.pendingEdges.push({ sourceId: input.nodeId, targetId: id, partitioner: input.partitioner, sideOutputTag: input.sideOutputTag, typeNumber: 2 });
     }
     return id;
   }
 
-  private readonly pendingEdges: { sourceId: number; targetId: number; partitioner: StreamInput['partitioner']; sideOutputTag: string | undefined }[] = [];
+  private readonly pendingEdges: {
+    sourceId: number;
+    targetId: number;
+    partitioner: StreamInput['partitioner'];
+    sideOutputTag: string | undefined;
+    typeNumber: 1 | 2;
+  }[] = [];
 
   /**
    * Reads a FLIP-27 source. With a WatermarkStrategy, records get event timestamps and
@@ -168,7 +180,7 @@ export class StreamExecutionEnvironment {
       const s = this.graph.node(e.sourceId);
       const t = this.graph.node(e.targetId);
       const partitioner = e.partitioner ?? (s.parallelism === t.parallelism ? { kind: 'forward' as const } : { kind: 'rebalance' as const });
-      this.graph.edges.push({ sourceId: e.sourceId, targetId: e.targetId, partitioner, sideOutputTag: e.sideOutputTag });
+      this.graph.edges.push({ sourceId: e.sourceId, targetId: e.targetId, partitioner, sideOutputTag: e.sideOutputTag, typeNumber: e.typeNumber });
     }
     this.graph.config = {
       jobName,

@@ -12,6 +12,7 @@
  * work meanwhile.
  */
 import type { OutputTag } from './output-tag.ts';
+import type { WatermarkOutput } from './watermark.ts';
 
 export type Boundedness = 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
 
@@ -70,12 +71,37 @@ export interface SourceReaderContext {
   readonly operatorUid: string;
 }
 
-/** Where a reader emits records. Valid only during `pollNext`. */
-export interface ReaderOutput<T> {
+/**
+ * Where records of one split go, with that split's own timestamps and watermarks; as
+ * Flink's `SourceOutput`. With a WatermarkStrategy, each split output runs its own
+ * watermark generator, and the source subtask's watermark is the minimum over its
+ * outputs that are not idle.
+ */
+export interface SourceOutput<T> extends WatermarkOutput {
   /** Emits a record; `timestamp` (epoch ms) is the source's own, if it has one. */
   collect(record: T, timestamp?: number): void;
   /** Emits to a side output (e.g. malformed rows), as `ctx.output(tag, value)` in Flink. */
   collectSideOutput<X>(tag: OutputTag<X>, value: X): void;
+}
+
+/**
+ * Where a reader emits records; as Flink's `ReaderOutput`. Valid only during `pollNext`;
+ * the split outputs it creates may be kept and used in later `pollNext` calls until they
+ * are released.
+ *
+ * A reader that reads several splits whose event times progress differently (Kafka
+ * partitions, files read side by side) should emit each split's records through
+ * `createOutputForSplit(splitId)`: each split then gets its own watermark generator, and
+ * a split that lags holds the watermark back instead of making the others' records late
+ * (Flink's per-split watermarks). Once a split is finished, `releaseOutputForSplit`
+ * removes it from the minimum. Records emitted with `collect` directly form one more
+ * output of their own.
+ */
+export interface ReaderOutput<T> extends SourceOutput<T> {
+  /** The output of split `splitId`, created on first call; the same object on later calls. */
+  createOutputForSplit(splitId: string): SourceOutput<T>;
+  /** The split is done: its output no longer holds back the watermark. Unknown ids are ignored. */
+  releaseOutputForSplit(splitId: string): void;
 }
 
 export const InputStatus = {

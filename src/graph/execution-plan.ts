@@ -1,7 +1,8 @@
 /**
  * The execution plan as JSON, in the spirit of Flink's `getExecutionPlan()`: one entry per
  * operator with its type, parallelism, uid, the chain (task) it runs in, and its
- * predecessors with the ship strategy of each edge.
+ * predecessors with the ship strategy of each edge and the input it feeds ('first', or
+ * 'second' for the second input of a two-input operator).
  */
 import type { JobGraph } from './job-graph.ts';
 import { partitionerName } from './partitioner.ts';
@@ -44,7 +45,7 @@ export function executionPlan(graph: StreamGraph, jobGraph: JobGraph): Execution
       predecessors: graph.inEdges(id).map((e) => ({
         id: e.sourceId,
         ship_strategy: partitionerName(e.partitioner),
-        side: 'first' as const,
+        side: e.typeNumber === 2 ? ('second' as const) : ('first' as const),
         ...(e.sideOutputTag !== undefined ? { side_output: e.sideOutputTag } : {}),
       })),
     });

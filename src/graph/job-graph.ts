@@ -5,12 +5,13 @@
  * Chaining rule (Flink's): a node joins its upstream node's vertex when it has exactly one
  * input, the edge is FORWARD, both have the same parallelism and max parallelism, and
  * neither side asked for a chain break. A chain may fork (one operator feeding two chained
- * ones); it never joins. Chained operators call each other directly in one task; every
+ * ones); it never joins, so a two-input operator always heads its own task. Chained operators call each other directly in one task; every
  * other edge becomes a JobEdge whose records travel in batches through channels.
  */
 import { RivuletError } from '../core/errors.ts';
 import { partitionerName } from './partitioner.ts';
 import type { StreamEdge, StreamGraph, StreamNode, StreamGraphConfig } from './stream-graph.ts';
+import { isTwoInputOperator } from './two-input-operator-spec.ts';
 
 export interface JobVertex {
   readonly id: number;
@@ -73,7 +74,7 @@ export function assignUids(graph: StreamGraph): void {
     if (!node.explicitUid) {
       const inputs = graph
         .inEdges(id)
-        .map((e) => `${graph.node(e.sourceId).uid}${e.sideOutputTag !== undefined ? `#${e.sideOutputTag}` : ''}`)
+        .map((e) => `${graph.node(e.sourceId).uid}${e.sideOutputTag !== undefined ? `#${e.sideOutputTag}` : ''}${e.typeNumber === 2 ? '@2' : ''}`)
         .join(',');
       const base = `${slug(node.name)}-${fnv1aHex(`${node.name}|${node.operator.kind}|${inputs}`)}`;
       let uid = base;
@@ -110,8 +111,13 @@ function validate(graph: StreamGraph): void {
     }
   }
   for (const n of graph.nodes.values()) {
-    if (n.operator.kind !== 'source' && graph.inEdges(n.id).length === 0) {
+    const inEdges = graph.inEdges(n.id);
+    if (n.operator.kind !== 'source' && inEdges.length === 0) {
       throw new RivuletError('INTERNAL', `Operator "${n.name}" has no input`);
+    }
+    const second = inEdges.filter((e) => e.typeNumber === 2).length;
+    if (isTwoInputOperator(n.operator) ? second === 0 || second === inEdges.length : second > 0) {
+      throw new RivuletError('INTERNAL', `Operator "${n.name}" (${n.operator.kind}) has ${inEdges.length - second} first-input and ${second} second-input edges`);
     }
   }
 }
@@ -127,7 +133,8 @@ function isChainable(graph: StreamGraph, edge: StreamEdge): boolean {
     !down.chainingHead &&
     !down.chainingDisabled &&
     !up.chainingDisabled &&
-    down.operator.kind !== 'source'
+    down.operator.kind !== 'source' &&
+    !isTwoInputOperator(down.operator)
   );
 }
 
@@ -184,7 +191,7 @@ export function createJobGraph(graph: StreamGraph): JobGraph {
   }
   const shape = vertices
     .map((v) => `${v.id}:${v.parallelism}:${v.nodes.map((n) => `${n.uid}/${n.operator.kind}`).join('>')}`)
-    .concat(edges.map((e) => `${e.source.id}->${e.target.id}:${partitionerName(e.streamEdge.partitioner)}:${e.streamEdge.sideOutputTag ?? ''}`))
+    .concat(edges.map((e) => `${e.source.id}->${e.target.id}:${partitionerName(e.streamEdge.partitioner)}:${e.streamEdge.sideOutputTag ?? ''}:${e.streamEdge.typeNumber}`))
     .join(';');
   return { config: graph.config, vertices, edges, vertexOfNode, fingerprint: fnv1aHex(shape) };
 }

@@ -9,7 +9,8 @@ import type { OutputTag } from '../core/output-tag.ts';
 import type { Sink } from '../core/sink.ts';
 import type { Source, SourceSplit } from '../core/source.ts';
 import type { WatermarkStrategyContract } from '../core/watermark.ts';
-import type { Trigger, Window, WindowAssigner } from '../core/windowing.ts';
+import type { Evictor, Trigger, Window, WindowAssigner } from '../core/windowing.ts';
+import type { TwoInputOperatorSpec } from './two-input-operator-spec.ts';
 import type { InternalWindowFunction } from './window-function.ts';
 
 type AnyKeySelector = KeySelector<any, Key>;
@@ -33,7 +34,27 @@ export type OperatorSpec =
       /** ms past the window end during which late records still update it. */
       readonly allowedLateness: number;
       readonly lateDataTag: OutputTag<any> | undefined;
+      /** With an evictor the panes keep every record (EvictingWindowOperator). */
+      readonly evictor?: Evictor<any, Window>;
     }
-  | { readonly kind: 'sink'; readonly sink: Sink<any> };
+  | {
+      /**
+       * Keyed event-time sliding or tumbling windows with an AggregateFunction, the default
+       * trigger and no evictor, evaluated through slices (SlicingWindowOperator): windows
+       * are [start, start + size) with start ≡ offset (mod slide); tumbling has slide = size.
+       */
+      readonly kind: 'slicedWindow';
+      readonly keySelector: AnyKeySelector;
+      readonly size: number;
+      readonly slide: number;
+      readonly offset: number;
+      readonly aggregate: AggregateFunction<any, any, any>;
+      readonly windowFunction: InternalWindowFunction<any, any, Key, Window>;
+      /** ms past the window end during which late records still update it. */
+      readonly allowedLateness: number;
+      readonly lateDataTag: OutputTag<any> | undefined;
+    }
+  | { readonly kind: 'sink'; readonly sink: Sink<any> }
+  | TwoInputOperatorSpec;
 
 export type OperatorKind = OperatorSpec['kind'];

@@ -28,6 +28,11 @@ export interface StreamEdge {
   readonly partitioner: PartitionerSpec;
   /** Set when the edge carries a side output of the source node. */
   readonly sideOutputTag: string | undefined;
+  /**
+   * Which input of the target the edge feeds: 1, or 2 for the second input of a two-input
+   * operator (connect, broadcast state, interval join); as Flink's StreamEdge typeNumber.
+   */
+  readonly typeNumber: 1 | 2;
 }
 
 export interface StreamGraphConfig {

@@ -76,6 +76,10 @@ export class EntryCountingStateBackend implements KeyedStateBackend {
     return this.inner.numKeys();
   }
 
+  getKeys(stateName: string, namespace: string): Key[] {
+    return this.inner.getKeys(stateName, namespace);
+  }
+
   /** Entries (state x key x namespace) that hold a value. */
   numEntries(): number {
     return this.count.value;

@@ -4,4 +4,10 @@
  */
 export { OperatorTestHarness } from './operator-test-harness.ts';
 export type { OperatorTestHarnessOptions } from './operator-test-harness.ts';
+export { TwoInputOperatorTestHarness } from './two-input-operator-test-harness.ts';
 export type { OutputElement, TimestampedRecord } from './collecting-output.ts';
+export type { OutputEvent } from './collecting-output.ts';
+export { SourceOperatorTestHarness } from './source-operator-test-harness.ts';
+export type { SourceOperatorTestHarnessOptions } from './source-operator-test-harness.ts';
+export { runJobsOnClock } from './virtual-time.ts';
+export { ManualClock } from '../core/time.ts';

@@ -38,6 +38,7 @@ import type { OutputTag } from '../core/output-tag.ts';
 import type { Source, SourceReader, SourceSplit, SplitEnumerator } from '../core/source.ts';
 import type { Counter } from '../core/state.ts';
 import { NO_TIMESTAMP } from '../core/time.ts';
+import type { WatermarkStatus } from '../core/watermark.ts';
 import { assignUids } from '../graph/job-graph.ts';
 import type { OperatorSpec } from '../graph/operator-spec.ts';
 import type { StreamNode } from '../graph/stream-graph.ts';
@@ -48,7 +49,7 @@ import { assignToKeyGroup, checkParallelism, computeOperatorIndexForKeyGroup } f
 import { ManualProcessingTimeService } from '../runtime/task/processing-time-service.ts';
 import { InternalTimerService } from '../runtime/windowing/internal-timer-service.ts';
 import { CollectingOutput } from './collecting-output.ts';
-import type { OutputElement, TimestampedRecord } from './collecting-output.ts';
+import type { OutputElement, OutputEvent, TimestampedRecord } from './collecting-output.ts';
 import { EntryCountingStateBackend } from './entry-counting-state-backend.ts';
 
 export interface OperatorTestHarnessOptions {
@@ -204,6 +205,12 @@ export class OperatorTestHarness<IN, OUT> {
     this.operator.processWatermark(timestamp);
   }
 
+  /** The operator's input turned idle or active (as the task's valve reports it). */
+  processWatermarkStatus(status: WatermarkStatus): void {
+    this.expect('processWatermarkStatus', 'open');
+    this.operator.processWatermarkStatus(status);
+  }
+
   /** Advances processing time to `time` (ms), firing due processing-time timers in time order. */
   setProcessingTime(time: number): void {
     this.expect('setProcessingTime', 'open', 'finished');
@@ -246,6 +253,11 @@ export class OperatorTestHarness<IN, OUT> {
   /** The values of the main output's records, in order. */
   extractOutputValues(): OUT[] {
     return this.getRecordOutput().map((e) => e.record);
+  }
+
+  /** Records, watermarks and watermark statuses of the main output, in emission order. */
+  getOutputEvents(): OutputEvent<OUT>[] {
+    return this.output.events.slice() as OutputEvent<OUT>[];
   }
 
   /** The watermarks the operator emitted, in order. */

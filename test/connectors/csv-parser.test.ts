@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { CsvFormat } from '../../src/connectors/file/csv-format.ts';
 import { CsvSplitParser } from '../../src/connectors/file/csv-parser.ts';
 import { CsvTypes } from '../../src/connectors/file/csv-schema.ts';
-import type { ReaderOutput } from '../../src/core/source.ts';
+import type { RowOutput } from '../../src/connectors/file/csv-parser.ts';
 
 /** An RFC-4180 writer written independently of the sink's, for the property below. */
 function encodeField(value: string): string {
@@ -13,7 +13,7 @@ function encodeField(value: string): string {
 
 function parseInPieces(text: string, cuts: number[], schema: Record<string, ReturnType<typeof CsvTypes.string>>): unknown[] {
   const rows: unknown[] = [];
-  const output: ReaderOutput<unknown> = {
+  const output: RowOutput<unknown> = {
     collect: (row) => rows.push(row),
     collectSideOutput: () => assert.fail('no row is malformed'),
   };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { RivuletError } from '../../src/core/errors.ts';
 import { InputStatus } from '../../src/core/source.ts';
+import type { ReaderOutput } from '../../src/core/source.ts';
 import { CsvTypes, FileSource } from '../../src/connectors/index.ts';
 import type { MalformedRow } from '../../src/connectors/index.ts';
 import { driveSource } from './drive-source.ts';
@@ -299,7 +300,15 @@ void test('reading is bounded: an unpolled reader stops reading ahead; bytesRead
   await reader.start();
   reader.addSplits([{ splitId: FLIGHTS, path: FLIGHTS, size }]);
   reader.notifyNoMoreSplits();
-  const output = { collect: () => {}, collectSideOutput: () => {} };
+  const output: ReaderOutput<unknown> = {
+    collect: () => {},
+    collectSideOutput: () => {},
+    emitWatermark: () => {},
+    markIdle: () => {},
+    markActive: () => {},
+    createOutputForSplit: () => output,
+    releaseOutputForSplit: () => {},
+  };
   assert.equal(reader.pollNext(output), InputStatus.NOTHING_AVAILABLE); // the file is being opened
   assert.equal(metrics.bytesTotal, size);
   await reader.isAvailable();

@@ -102,6 +102,13 @@ export async function driveSource<T, Split extends SourceSplit>(
         list.push(value);
         emitted++;
       },
+      // No event time here: watermarks are the SourceOperator's business (test/runtime/watermarks).
+      emitWatermark() {},
+      markIdle() {},
+      markActive() {},
+      // Split outputs feed the same lists, in emission order.
+      createOutputForSplit: () => output,
+      releaseOutputForSplit() {},
     };
     for (;;) {
       if (total >= maxRecords) return;

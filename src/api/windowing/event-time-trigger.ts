@@ -3,7 +3,7 @@
  * default trigger of event-time window assigners. A record that arrives for a window whose
  * end the watermark already passed (allowed lateness) fires the window again at once.
  */
-import type { Trigger, TriggerContext, TimeWindow } from '../../core/windowing.ts';
+import type { OnMergeContext, Trigger, TriggerContext, TimeWindow } from '../../core/windowing.ts';
 import { TriggerResult } from '../../core/windowing.ts';
 
 export class EventTimeTrigger implements Trigger<unknown, TimeWindow> {
@@ -26,6 +26,18 @@ export class EventTimeTrigger implements Trigger<unknown, TimeWindow> {
 
   onProcessingTime(): TriggerResult {
     return TriggerResult.CONTINUE;
+  }
+
+  canMerge(): boolean {
+    return true;
+  }
+
+  /**
+   * Registers the merged window's end, unless the watermark already passed it: then the
+   * record that caused the merge fires it in onElement (a timer would fire it twice).
+   */
+  onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+    if (window.maxTimestamp() > ctx.getCurrentWatermark()) ctx.registerEventTimeTimer(window.maxTimestamp());
   }
 
   clear(window: TimeWindow, ctx: TriggerContext): void {

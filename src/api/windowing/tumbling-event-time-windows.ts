@@ -12,8 +12,10 @@ import { TimeWindow } from '../../core/windowing.ts';
 import { EventTimeTrigger } from './event-time-trigger.ts';
 
 export class TumblingEventTimeWindows implements WindowAssigner<unknown, TimeWindow> {
-  private readonly size: number;
-  private readonly offset: number;
+  /** Window length in ms (> 0). */
+  readonly size: number;
+  /** Shift of the window boundaries in ms, |offset| < size. */
+  readonly offset: number;
   // The last window handed out, reused while records stay in it: the common in-order case
   // then allocates nothing per record.
   private last: TimeWindow[] = [];

@@ -15,6 +15,7 @@ import { RivuletError } from '../../core/errors.ts';
 import type { JobExecutionResult, JobListener } from '../../core/job.ts';
 import type { SourceSplit } from '../../core/source.ts';
 import { SystemClock } from '../../core/time.ts';
+import type { Clock } from '../../core/time.ts';
 import type { PipelineExecutor } from '../../api/execution-context.ts';
 import { createExecutionGraph } from '../../graph/execution-graph.ts';
 import { executionPlan } from '../../graph/execution-plan.ts';
@@ -59,7 +60,23 @@ export function setJobArtifact(a: JobArtifact | undefined): void {
   }
 }
 
+/** How a {@link LocalExecutor} runs jobs. */
+export interface LocalExecutorOptions {
+  /**
+   * Processing time of every task (periodic watermarks, idleness, processing-time timers).
+   * Default: the system clock. A ManualClock runs jobs on virtual time; such jobs always run
+   * in-process (a clock cannot cross into worker threads).
+   */
+  readonly clock?: Clock;
+}
+
 export class LocalExecutor implements PipelineExecutor {
+  private readonly clock: Clock;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    this.clock = options.clock ?? SystemClock;
+  }
+
   async execute(streamGraph: StreamGraph, jobGraph: JobGraph, listeners: readonly JobListener[]): Promise<JobExecutionResult> {
     const eg = createExecutionGraph(jobGraph);
     const coordinator = new JobCoordinator(eg, streamGraph.config.jobName, listeners);
@@ -74,22 +91,22 @@ export class LocalExecutor implements PipelineExecutor {
       coordinator.fail(e);
       return coordinator.result;
     }
-    if (artifact !== undefined && eg.numSlots > 1) {
+    if (artifact !== undefined && eg.numSlots > 1 && this.clock === SystemClock) {
       await runOnWorkers(eg, coordinator, artifact);
     } else {
-      await runInProcess(eg, coordinator);
+      await runInProcess(eg, coordinator, this.clock);
     }
     return coordinator.result;
   }
 }
 
-async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator): Promise<void> {
+async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator, clock: Clock): Promise<void> {
   const executor = new TaskExecutor({
     executionGraph: eg,
     slots: Array.from({ length: eg.numSlots }, (_, i) => i),
     peerPorts: new Map(),
     events: coordinator,
-    clock: SystemClock,
+    clock,
   });
   executor.deploy();
   coordinator.attach({

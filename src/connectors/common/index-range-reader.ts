@@ -1,6 +1,6 @@
 import { asRivuletError } from '../../core/errors.ts';
 import { InputStatus } from '../../core/source.ts';
-import type { ReaderOutput, SourceReader, SourceReaderContext } from '../../core/source.ts';
+import type { ReaderOutput, SourceOutput, SourceReader, SourceReaderContext } from '../../core/source.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { AVAILABLE, AvailabilityNotifier } from './availability.ts';
 import type { IndexRangeSplit } from './index-range-split.ts';
@@ -21,7 +21,8 @@ export interface IndexRangeReaderOptions<T> {
  * Reads index-range splits by calling a producer per index: the reader of
  * DataGeneratorSource and CollectionSource (Flink's `IteratorSourceReader`). It holds its
  * splits and the next index of the current one (the position a checkpoint will store,
- * issue #4), and asks the enumerator for another split whenever it runs out.
+ * issue #4), and asks the enumerator for another split whenever it runs out. Each split's
+ * records go through the split's own output (its own watermarks), released at its end.
  *
  * Rate limited, it emits only the permits it gets and otherwise returns NOTHING_AVAILABLE
  * with `isAvailable()` resolved by a timer when the next permit is due.
@@ -38,6 +39,7 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
   private next = 0;
   private end = 0;
   private hasCurrent = false;
+  private currentSplitId = '';
 
   // ---- not checkpointed
   private splitRequested = false;
@@ -61,7 +63,7 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
   }
 
   pollNext(output: ReaderOutput<T>): InputStatus {
-    if (!this.hasCurrent && !this.openNextSplit()) {
+    if (!this.hasCurrent && !this.openNextSplit(output)) {
       if (this.noMoreSplits) return InputStatus.END_OF_INPUT;
       this.requestSplit();
       return InputStatus.NOTHING_AVAILABLE;
@@ -75,9 +77,10 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
         return InputStatus.NOTHING_AVAILABLE;
       }
     }
-    this.emit(output, count);
+    this.emit(output.createOutputForSplit(this.currentSplitId), count);
     if (this.next >= this.end) {
       this.hasCurrent = false;
+      output.releaseOutputForSplit(this.currentSplitId);
       if (this.splits.length === 0) this.requestSplit();
     }
     return InputStatus.MORE_AVAILABLE;
@@ -105,7 +108,7 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
     this.timer = undefined;
   }
 
-  private emit(output: ReaderOutput<T>, count: number): void {
+  private emit(output: SourceOutput<T>, count: number): void {
     const produce = this.produce;
     const stop = this.next + count;
     for (let index = this.next; index < stop; index++) {
@@ -124,9 +127,11 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
     }
   }
 
-  private openNextSplit(): boolean {
+  private openNextSplit(output: ReaderOutput<T>): boolean {
     const split = this.splits.shift();
     if (split === undefined) return false;
+    output.createOutputForSplit(split.splitId);
+    this.currentSplitId = split.splitId;
     this.next = split.from;
     this.end = split.to;
     this.hasCurrent = true;

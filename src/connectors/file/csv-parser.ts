@@ -1,8 +1,11 @@
 import { RivuletError } from '../../core/errors.ts';
-import type { ReaderOutput, SourceReaderMetrics } from '../../core/source.ts';
+import type { SourceOutput, SourceReaderMetrics } from '../../core/source.ts';
 import { KIND_BOOLEAN, KIND_INTEGER, KIND_NUMBER, KIND_STRING } from './csv-format.ts';
 import type { CsvFormat } from './csv-format.ts';
 import { MALFORMED_ROWS } from './malformed-row.ts';
+
+/** What the parser emits to: a split's output (or any with these two methods). */
+export type RowOutput<R> = Pick<SourceOutput<R>, 'collect' | 'collectSideOutput'>;
 
 /** Where a parser reports errors from; filled into RivuletError contexts. */
 export interface CsvErrorContext {
@@ -90,7 +93,7 @@ export class CsvSplitParser<R> {
    * to the side output (or a thrown RivuletError). Returns the number of records consumed;
    * fewer than `max` means more text is needed (or the split is `done`).
    */
-  parse(output: ReaderOutput<R>, max: number): number {
+  parse(output: RowOutput<R>, max: number): number {
     let n = 0;
     while (n < max) {
       const text = this.text;
@@ -126,7 +129,7 @@ export class CsvSplitParser<R> {
   }
 
   /** Fast path: a record on one line, without quotes, in `text[start, end)`. */
-  private parseSimple(output: ReaderOutput<R>, text: string, start: number, end: number): void {
+  private parseSimple(output: RowOutput<R>, text: string, start: number, end: number): void {
     const slotOfField = this.slotOfField;
     const fieldCount = this.fieldCount;
     const values = this.values;
@@ -162,7 +165,7 @@ export class CsvSplitParser<R> {
    * Slow path: scans one record at `pos` quote-aware (also used for the header). Returns
    * false, consuming nothing, when the record is not complete in the text at hand.
    */
-  private parseScanned(output: ReaderOutput<R>): boolean {
+  private parseScanned(output: RowOutput<R>): boolean {
     const scan = scanRecord(this.text, this.pos, this.delimiterCode, this.textEnded);
     if (scan === undefined) return false;
     const recordText = this.text.slice(this.pos, scan.textEnd);
@@ -245,7 +248,7 @@ export class CsvSplitParser<R> {
 
   // ---- bad rows (cold path)
 
-  private rejectField(output: ReaderOutput<R>, recordText: string, slot: number, raw: string): void {
+  private rejectField(output: RowOutput<R>, recordText: string, slot: number, raw: string): void {
     // A shifted row often fails a conversion first; the field count is the clearer reason.
     const fields = countFields(recordText, this.delimiterCode);
     if (fields !== this.fieldCount) {
@@ -255,11 +258,11 @@ export class CsvSplitParser<R> {
     this.reject(output, this.line, this.format.names[slot]!, describeBadValue(this.format.kinds[slot]!, raw), recordText);
   }
 
-  private rejectFieldCount(output: ReaderOutput<R>, recordText: string, fields: number): void {
+  private rejectFieldCount(output: RowOutput<R>, recordText: string, fields: number): void {
     this.rejectFieldCountAt(output, this.line, recordText, fields);
   }
 
-  private rejectFieldCountAt(output: ReaderOutput<R>, line: number, recordText: string, fields: number): void {
+  private rejectFieldCountAt(output: RowOutput<R>, line: number, recordText: string, fields: number): void {
     const expected = this.fieldCount;
     const source = this.format.header ? 'the header has' : 'the configured columns are';
     if (fields < expected) {
@@ -271,7 +274,7 @@ export class CsvSplitParser<R> {
     }
   }
 
-  private reject(output: ReaderOutput<R>, line: number, column: string, reason: string, recordText: string): void {
+  private reject(output: RowOutput<R>, line: number, column: string, reason: string, recordText: string): void {
     const { file, operatorUid, subtask } = this.errorContext;
     if (this.format.onMalformed === 'side-output') {
       this.metrics.malformedRecords++;

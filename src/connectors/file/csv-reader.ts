@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import { InputStatus } from '../../core/source.ts';
-import type { ReaderOutput, SourceReader, SourceReaderContext } from '../../core/source.ts';
+import type { ReaderOutput, SourceOutput, SourceReader, SourceReaderContext } from '../../core/source.ts';
 import { AVAILABLE, AvailabilityNotifier } from '../common/availability.ts';
 import type { CsvFormat } from './csv-format.ts';
 import { CsvSplitParser } from './csv-parser.ts';
@@ -10,9 +10,11 @@ import type { FileSplit } from './file-split.ts';
 /** Records emitted per `pollNext` at most, so the task interleaves timers and flow control. */
 const MAX_RECORDS_PER_POLL = 2048;
 
-/** The split being read: its bytes in flight and the parser of its text. */
+/** The split being read: its bytes in flight, the parser of its text, and its output. */
 interface OpenSplit<R> {
   readonly split: FileSplit;
+  /** The split's own output, so it gets its own watermarks (Flink's per-split watermarks). */
+  readonly output: SourceOutput<R>;
   readonly stream: FileChunkStream;
   readonly decoder: TextDecoder;
   readonly parser: CsvSplitParser<R>;
@@ -25,6 +27,8 @@ interface OpenSplit<R> {
  * queue ({@link FileChunkStream}); `pollNext` decodes and parses them lazily, at most
  * MAX_RECORDS_PER_POLL rows per call, and never waits. As Flink's file source reader, it
  * asks the enumerator for the next split when it has none, so splits go to free readers.
+ * Each split's rows go through the split's own output (its own watermark generator),
+ * released when the split is done.
  */
 export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
   // ---- configuration
@@ -55,16 +59,16 @@ export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
   pollNext(output: ReaderOutput<R>): InputStatus {
     let budget = MAX_RECORDS_PER_POLL;
     for (;;) {
-      const current = this.current ?? this.openNextSplit();
+      const current = this.current ?? this.openNextSplit(output);
       if (current === undefined) {
         if (this.noMoreSplits) return InputStatus.END_OF_INPUT;
         this.requestSplit();
         return InputStatus.NOTHING_AVAILABLE;
       }
-      budget -= current.parser.parse(output, budget);
+      budget -= current.parser.parse(current.output, budget);
       if (budget <= 0) return InputStatus.MORE_AVAILABLE;
       if (current.parser.done) {
-        this.finishSplit(current);
+        this.finishSplit(current, output);
         continue;
       }
       // The parser needs more text.
@@ -115,18 +119,19 @@ export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
     this.context.sendSplitRequest();
   }
 
-  private openNextSplit(): OpenSplit<R> | undefined {
+  private openNextSplit(output: ReaderOutput<R>): OpenSplit<R> | undefined {
     const split = this.splits.shift();
     if (split === undefined) return undefined;
     const stream = new FileChunkStream(split.path, this.notify);
     const errorContext = { file: split.path, operatorUid: this.context.operatorUid, subtask: this.context.subtaskIndex };
     const parser = new CsvSplitParser<R>(this.format, errorContext, this.context.metrics);
-    this.current = { split, stream, decoder: new TextDecoder('utf-8'), parser };
+    this.current = { split, output: output.createOutputForSplit(split.splitId), stream, decoder: new TextDecoder('utf-8'), parser };
     stream.start();
     return this.current;
   }
 
-  private finishSplit(current: OpenSplit<R>): void {
+  private finishSplit(current: OpenSplit<R>, output: ReaderOutput<R>): void {
+    output.releaseOutputForSplit(current.split.splitId);
     current.stream.close();
     this.bytesOfFinishedSplits += current.split.size;
     this.context.metrics.bytesRead = this.bytesOfFinishedSplits;

@@ -6,6 +6,8 @@
  * Checkpoint barriers are a channel event like watermarks, so the next issues can add
  * aligned checkpoints without changing the channel design.
  */
+import type { WatermarkStatus } from '../../core/watermark.ts';
+
 export interface RecordBatch {
   readonly kind: 'records';
   readonly values: unknown[];
@@ -15,6 +17,15 @@ export interface RecordBatch {
 export interface WatermarkEvent {
   readonly kind: 'watermark';
   readonly timestamp: number;
+}
+
+/**
+ * The upstream subtask turned idle (it holds back no watermark until it turns active
+ * again) or active; as Flink's WatermarkStatus element. See the InputGate's valve.
+ */
+export interface WatermarkStatusEvent {
+  readonly kind: 'watermarkStatus';
+  readonly status: WatermarkStatus;
 }
 
 /** The upstream subtask has finished; nothing follows on this channel. */
@@ -29,6 +40,8 @@ export interface CheckpointBarrierEvent {
   readonly timestamp: number;
 }
 
-export type ChannelEvent = RecordBatch | WatermarkEvent | EndOfPartitionEvent | CheckpointBarrierEvent;
+export type ChannelEvent = RecordBatch | WatermarkEvent | WatermarkStatusEvent | EndOfPartitionEvent | CheckpointBarrierEvent;
 
 export const END_OF_PARTITION: EndOfPartitionEvent = { kind: 'end' };
+export const WATERMARK_STATUS_IDLE: WatermarkStatusEvent = { kind: 'watermarkStatus', status: 'IDLE' };
+export const WATERMARK_STATUS_ACTIVE: WatermarkStatusEvent = { kind: 'watermarkStatus', status: 'ACTIVE' };

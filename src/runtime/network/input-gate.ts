@@ -1,25 +1,27 @@
 /**
  * The input side of a task: its input channels, read round-robin, and the watermark valve
- * that turns per-channel watermarks into the task's watermark — the minimum over the
- * channels that have not ended, never going back (as Flink's StatusWatermarkValve).
+ * that turns per-channel watermarks and watermark statuses into the task's watermark — the
+ * minimum over the channels that are active and have not ended, never going back — and
+ * the task's status (see {@link StatusWatermarkValve}).
  */
+import type { WatermarkStatus } from '../../core/watermark.ts';
 import type { ChannelEvent } from './channel-event.ts';
 import type { InputChannel } from './channel.ts';
+import { StatusWatermarkValve } from './status-watermark-valve.ts';
 
 export class InputGate {
   readonly channels: readonly InputChannel[];
   private readonly ended: boolean[];
-  private readonly watermarks: number[];
+  private readonly valve: StatusWatermarkValve;
   private endedCount = 0;
   private next = 0;
-  private lastWatermark = Number.NEGATIVE_INFINITY;
   /** Index of the channel the last polled event came from. */
   lastChannel = 0;
 
   constructor(channels: readonly InputChannel[]) {
     this.channels = channels;
     this.ended = channels.map(() => false);
-    this.watermarks = channels.map(() => Number.NEGATIVE_INFINITY);
+    this.valve = new StatusWatermarkValve(channels.length);
   }
 
   /** The next event of some channel with data, round-robin; undefined when none has any. */
@@ -48,29 +50,25 @@ export class InputGate {
       this.ended[channel] = true;
       this.endedCount++;
     }
-    return this.recompute();
+    return this.valve.channelEnded(channel);
   }
 
   /** Records a channel's watermark; returns the task's new watermark if it advanced, else undefined. */
   watermark(channel: number, timestamp: number): number | undefined {
-    if (timestamp <= this.watermarks[channel]!) return undefined;
-    this.watermarks[channel] = timestamp;
-    return this.recompute();
+    return this.valve.inputWatermark(channel, timestamp);
   }
 
-  private recompute(): number | undefined {
-    let min = Number.POSITIVE_INFINITY;
-    let any = false;
-    for (let i = 0; i < this.watermarks.length; i++) {
-      if (this.ended[i]) continue;
-      any = true;
-      if (this.watermarks[i]! < min) min = this.watermarks[i]!;
-    }
-    if (!any) return undefined;
-    if (min > this.lastWatermark) {
-      this.lastWatermark = min;
-      return min;
-    }
-    return undefined;
+  /**
+   * Records a channel's watermark status; returns the task's new watermark if it advanced
+   * (an idle channel no longer holds back the minimum), else undefined. A change of the
+   * task's own status shows in {@link status}: callers compare it before and after.
+   */
+  watermarkStatus(channel: number, status: WatermarkStatus): number | undefined {
+    return this.valve.inputWatermarkStatus(channel, status);
+  }
+
+  /** IDLE when every channel that has not ended is idle. */
+  status(): WatermarkStatus {
+    return this.valve.status();
   }
 }

@@ -12,7 +12,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Packr, Unpackr } from 'msgpackr';
 import { RivuletError } from '../../core/errors.ts';
 import type { ChannelEvent } from './channel-event.ts';
-import { END_OF_PARTITION } from './channel-event.ts';
+import { END_OF_PARTITION, WATERMARK_STATUS_ACTIVE, WATERMARK_STATUS_IDLE } from './channel-event.ts';
 import type { InputChannel, OutputChannel } from './channel.ts';
 import { REMOTE_CHANNEL_CAPACITY } from './channel.ts';
 
@@ -20,6 +20,7 @@ import { REMOTE_CHANNEL_CAPACITY } from './channel.ts';
 export type NetworkMessage =
   | { readonly t: 'records'; readonly c: number; readonly b: Uint8Array }
   | { readonly t: 'watermark'; readonly c: number; readonly ts: number }
+  | { readonly t: 'status'; readonly c: number; readonly idle: boolean }
   | { readonly t: 'end'; readonly c: number }
   | { readonly t: 'barrier'; readonly c: number; readonly id: number; readonly ts: number }
   | { readonly t: 'credit'; readonly c: number; readonly n: number };
@@ -55,6 +56,9 @@ export class RemoteOutputChannel implements OutputChannel {
       }
       case 'watermark':
         this.port.postMessage({ t: 'watermark', c: this.channelId, ts: event.timestamp } satisfies NetworkMessage);
+        return;
+      case 'watermarkStatus':
+        this.port.postMessage({ t: 'status', c: this.channelId, idle: event.status === 'IDLE' } satisfies NetworkMessage);
         return;
       case 'end':
         this.port.postMessage({ t: 'end', c: this.channelId } satisfies NetworkMessage);
@@ -95,6 +99,9 @@ export class RemoteInputChannel implements InputChannel {
       }
       case 'watermark':
         event = { kind: 'watermark', timestamp: msg.ts };
+        break;
+      case 'status':
+        event = msg.idle ? WATERMARK_STATUS_IDLE : WATERMARK_STATUS_ACTIVE;
         break;
       case 'end':
         event = END_OF_PARTITION;

@@ -2,7 +2,16 @@
 import { RichFunction } from '../../core/functions.ts';
 import type { Key } from '../../core/keys.ts';
 import type { OperatorSpec } from '../../graph/operator-spec.ts';
+import { isTwoInputOperator, twoInputKeySelectors } from '../../graph/two-input-operator-spec.ts';
+import type { TwoInputOperatorSpec } from '../../graph/two-input-operator-spec.ts';
+import { SlicingWindowOperator } from '../windowing/slicing-window-operator.ts';
+import { EvictingWindowOperator } from '../windowing/evicting-window-operator.ts';
 import { WindowOperator } from '../windowing/window-operator.ts';
+import { CoBroadcastWithKeyedOperator } from './co-broadcast-with-keyed-operator.ts';
+import { CoBroadcastWithNonKeyedOperator } from './co-broadcast-with-non-keyed-operator.ts';
+import { CoStreamFlatMap, CoStreamMap } from './co-map-operators.ts';
+import { CoProcessOperator, KeyedCoProcessOperator } from './co-process-operators.ts';
+import { IntervalJoinOperator } from './interval-join-operator.ts';
 import { KeyedReduceOperator } from './keyed-reduce-operator.ts';
 import { StreamFilter, StreamFlatMap, StreamMap } from './map-operators.ts';
 import { KeyedProcessOperator, ProcessOperator } from './process-operators.ts';
@@ -44,8 +53,16 @@ function specForSubtask(spec: OperatorSpec, subtaskIndex: number | undefined): O
     case 'flatMap':
     case 'process':
     case 'keyedProcess':
+    case 'coMap':
+    case 'coFlatMap':
+    case 'coProcess':
+    case 'keyedCoProcess':
+    case 'broadcastProcess':
+    case 'keyedBroadcastProcess':
+    case 'intervalJoin':
       return spec.fn instanceof RichFunction ? ({ ...spec, fn: copyForSubtask(spec.fn) } as OperatorSpec) : spec;
-    case 'window': {
+    case 'window':
+    case 'slicedWindow': {
       const user = spec.windowFunction.userFunction;
       if (!(user instanceof RichFunction) || spec.windowFunction.withUserFunction === undefined) return spec;
       return { ...spec, windowFunction: spec.windowFunction.withUserFunction(copyForSubtask(user)) };
@@ -57,6 +74,7 @@ function specForSubtask(spec: OperatorSpec, subtaskIndex: number | undefined): O
 
 export function createOperator(programSpec: OperatorSpec, options: CreateOperatorOptions): StreamOperator {
   const spec = specForSubtask(programSpec, options.subtaskIndex);
+  if (isTwoInputOperator(spec)) return createTwoInputOperator(spec);
   switch (spec.kind) {
     case 'source':
       return new SourceOperator({
@@ -80,13 +98,35 @@ export function createOperator(programSpec: OperatorSpec, options: CreateOperato
     case 'keyedReduce':
       return new KeyedReduceOperator(spec.fn, spec.keySelector as (v: unknown) => Key);
     case 'window':
-      return new WindowOperator(spec);
+      return spec.evictor === undefined ? new WindowOperator(spec) : new EvictingWindowOperator(spec);
+    case 'slicedWindow':
+      return new SlicingWindowOperator(spec);
     case 'sink':
       return new SinkOperator(spec.sink);
   }
 }
 
+function createTwoInputOperator(spec: TwoInputOperatorSpec): StreamOperator {
+  switch (spec.kind) {
+    case 'coMap':
+      return new CoStreamMap(spec.fn, spec.keySelectors);
+    case 'coFlatMap':
+      return new CoStreamFlatMap(spec.fn, spec.keySelectors);
+    case 'coProcess':
+      return new CoProcessOperator(spec.fn);
+    case 'keyedCoProcess':
+      return new KeyedCoProcessOperator(spec.fn, spec.keySelectors);
+    case 'broadcastProcess':
+      return new CoBroadcastWithNonKeyedOperator(spec.fn, spec.descriptors);
+    case 'keyedBroadcastProcess':
+      return new CoBroadcastWithKeyedOperator(spec.fn, spec.keySelector as (v: unknown) => Key, spec.descriptors);
+    case 'intervalJoin':
+      return new IntervalJoinOperator(spec);
+  }
+}
+
 /** Operators that read keyed state need a keyed state backend. */
 export function isKeyedOperator(spec: OperatorSpec): boolean {
-  return spec.kind === 'keyedProcess' || spec.kind === 'keyedReduce' || spec.kind === 'window';
+  if (isTwoInputOperator(spec)) return twoInputKeySelectors(spec)[0] !== undefined;
+  return spec.kind === 'keyedProcess' || spec.kind === 'keyedReduce' || spec.kind === 'window' || spec.kind === 'slicedWindow';
 }

@@ -15,6 +15,11 @@ class LocalCounter implements Counter {
   }
 }
 
+/** The name in the keyed state backend of the user's state `name` (apart from operator-internal states). */
+export function userStateName(name: string): string {
+  return `user:${name}`;
+}
+
 export class OperatorRuntimeContext implements RuntimeContext {
   readonly taskName: string;
   readonly operatorUid: string;
@@ -41,7 +46,7 @@ export class OperatorRuntimeContext implements RuntimeContext {
         { operatorUid: this.operatorUid, subtask: this.indexOfThisSubtask },
       );
     }
-    const kv = backend.getOrCreateKvState<T>(`user:${descriptor.name}`);
+    const kv = backend.getOrCreateKvState<T>(userStateName(descriptor.name));
     const def = descriptor.defaultValue;
     return {
       value(): T | undefined {

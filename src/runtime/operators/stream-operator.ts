@@ -14,6 +14,7 @@ import type { OpenContext } from '../../core/functions.ts';
 import { RichFunction } from '../../core/functions.ts';
 import type { Counter } from '../../core/state.ts';
 import type { Clock } from '../../core/time.ts';
+import type { WatermarkStatus } from '../../core/watermark.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { ProcessingTimeService } from '../task/processing-time-service.ts';
 import { OperatorRuntimeContext } from './operator-runtime-context.ts';
@@ -24,6 +25,8 @@ export interface Output {
   /** Emits to the side output with this tag id (dropped when nothing consumes it). */
   collectSide(tagId: string, value: unknown, timestamp: number): void;
   emitWatermark(timestamp: number): void;
+  /** Tells downstream that this stream turned idle or active (see WatermarkStatus). */
+  emitWatermarkStatus(status: WatermarkStatus): void;
 }
 
 /** Counters of one operator in one subtask; plain fields so the data path can bump them. */
@@ -71,6 +74,13 @@ export abstract class StreamOperator {
   abstract processElement(value: unknown, timestamp: number): void;
   processWatermark(timestamp: number): void {
     this.output.emitWatermark(timestamp);
+  }
+  /**
+   * The input turned idle or active (all of its channels idle, or one active again). An
+   * operator with one input forwards it, as Flink's AbstractStreamOperator.
+   */
+  processWatermarkStatus(status: WatermarkStatus): void {
+    this.output.emitWatermarkStatus(status);
   }
   finish(): void | Promise<void> {}
   close(): void | Promise<void> {}

@@ -75,12 +75,21 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   numKeys(): number {
     return this.entries.size;
   }
+
+  getKeys(stateName: string, namespace: string): Key[] {
+    const s = this.states.get(stateName);
+    if (s === undefined) return [];
+    const keys: Key[] = [];
+    for (const e of this.entries.values()) if (e.tables[s.id]?.has(namespace) === true) keys.push(e.key);
+    return keys;
+  }
 }
 
 class HeapKvState<V> implements InternalKvState<V> {
   readonly name: string;
   private readonly backend: HeapKeyedStateBackend;
-  private readonly id: number;
+  /** Index of this state's table in every key entry. */
+  readonly id: number;
   private namespace = VOID_NAMESPACE;
 
   constructor(backend: HeapKeyedStateBackend, name: string, id: number) {

@@ -25,4 +25,9 @@ export interface KeyedStateBackend {
   getOrCreateKvState<V>(name: string): InternalKvState<V>;
   /** Number of keys that hold any state. */
   numKeys(): number;
+  /**
+   * The keys that hold a value in state `stateName` under `namespace`, as a snapshot taken
+   * now (the caller may change state while going through it); as Flink's `getKeys`.
+   */
+  getKeys(stateName: string, namespace: string): Key[];
 }

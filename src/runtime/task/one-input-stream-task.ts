@@ -41,9 +41,18 @@ export class OneInputStreamTask extends StreamTask {
           if (wm !== undefined) op.processWatermark(wm);
           break;
         }
+        case 'watermarkStatus': {
+          const before = gate.status();
+          const wm = gate.watermarkStatus(gate.lastChannel, event.status);
+          if (wm !== undefined) op.processWatermark(wm);
+          if (gate.status() !== before) op.processWatermarkStatus(gate.status());
+          break;
+        }
         case 'end': {
+          const before = gate.status();
           const wm = gate.channelEnded(gate.lastChannel);
           if (wm !== undefined) op.processWatermark(wm);
+          if (gate.status() !== before) op.processWatermarkStatus(gate.status());
           if (gate.isFinished()) return 'end';
           break;
         }

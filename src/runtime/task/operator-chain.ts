@@ -1,10 +1,12 @@
 /**
  * The operators of one task, wired together: chained operators call each other directly;
  * operators with network outputs write to RecordWriters. Side outputs go only to the edges
- * that asked for their tag. Watermarks go to every output, main and side.
+ * that asked for their tag. Watermarks and watermark statuses go to every output, main and side.
  */
 import type { Counter } from '../../core/state.ts';
 import type { Clock } from '../../core/time.ts';
+import type { WatermarkStatus } from '../../core/watermark.ts';
+import { WATERMARK_STATUS_ACTIVE, WATERMARK_STATUS_IDLE } from '../network/channel-event.ts';
 import type { JobVertex } from '../../graph/job-graph.ts';
 import type { StreamNode } from '../../graph/stream-graph.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
@@ -19,6 +21,7 @@ import type { ProcessingTimeService } from './processing-time-service.ts';
 interface Target {
   collect(value: unknown, timestamp: number): void;
   emitWatermark(timestamp: number): void;
+  emitWatermarkStatus(status: WatermarkStatus): void;
 }
 
 class ChainedTarget implements Target {
@@ -35,6 +38,9 @@ class ChainedTarget implements Target {
   emitWatermark(timestamp: number): void {
     this.op.processWatermark(timestamp);
   }
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.op.processWatermarkStatus(status);
+  }
 }
 
 class WriterTarget implements Target {
@@ -47,6 +53,9 @@ class WriterTarget implements Target {
   }
   emitWatermark(timestamp: number): void {
     this.writer.broadcastEvent({ kind: 'watermark', timestamp });
+  }
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.writer.broadcastEvent(status === 'IDLE' ? WATERMARK_STATUS_IDLE : WATERMARK_STATUS_ACTIVE);
   }
 }
 
@@ -81,6 +90,11 @@ class OperatorOutput implements Output {
   emitWatermark(timestamp: number): void {
     for (let i = 0; i < this.main.length; i++) this.main[i]!.emitWatermark(timestamp);
     for (const targets of this.side.values()) for (let i = 0; i < targets.length; i++) targets[i]!.emitWatermark(timestamp);
+  }
+
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    for (let i = 0; i < this.main.length; i++) this.main[i]!.emitWatermarkStatus(status);
+    for (const targets of this.side.values()) for (let i = 0; i < targets.length; i++) targets[i]!.emitWatermarkStatus(status);
   }
 }
 

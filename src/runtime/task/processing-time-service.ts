@@ -1,7 +1,8 @@
 /**
  * Processing time for operators: the current time and timers that run as mails of the
  * task (between batches, never in the middle of one). Time comes from an injectable Clock;
- * tests use {@link ManualProcessingTimeService} to run on virtual time.
+ * operator tests use {@link ManualProcessingTimeService}, job tests a ManualClock, to run on
+ * virtual time.
  */
 import type { Clock } from '../../core/time.ts';
 
@@ -15,11 +16,15 @@ export interface ProcessingTimeService {
   registerTimer(time: number, callback: (time: number) => void): ScheduledTimer;
 }
 
-/** Wall-clock timers delivered through the task's mailbox. */
+/**
+ * Timers on the task's clock, delivered through the task's mailbox. With the system clock
+ * they are `setTimeout`s; with a ManualClock (virtual time, core/time.ts) they fire when the test
+ * advances the clock. A clock without `schedule` gets wall-clock timeouts.
+ */
 export class SystemProcessingTimeService implements ProcessingTimeService {
   private readonly clock: Clock;
   private readonly post: (mail: () => void) => void;
-  private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<() => void>();
 
   /** @param post enqueues a mail in the owning task's mailbox */
   constructor(clock: Clock, post: (mail: () => void) => void) {
@@ -32,25 +37,30 @@ export class SystemProcessingTimeService implements ProcessingTimeService {
   }
 
   registerTimer(time: number, callback: (time: number) => void): ScheduledTimer {
-    const delay = Math.max(0, time - this.clock.now());
-    const handle = setTimeout(() => {
-      this.pending.delete(handle);
+    const fire = (): void => {
+      this.pending.delete(cancel);
       this.post(() => callback(time));
-    }, delay);
-    this.pending.add(handle);
+    };
+    const cancel = this.clock.schedule !== undefined ? this.clock.schedule(time, fire) : wallClockTimeout(time - this.clock.now(), fire);
+    this.pending.add(cancel);
     return {
       cancel: () => {
-        clearTimeout(handle);
-        this.pending.delete(handle);
+        cancel();
+        this.pending.delete(cancel);
       },
     };
   }
 
   /** Cancels every timer (task end or failure). */
   shutdown(): void {
-    for (const h of this.pending) clearTimeout(h);
+    for (const cancel of this.pending) cancel();
     this.pending.clear();
   }
+}
+
+function wallClockTimeout(delay: number, callback: () => void): () => void {
+  const handle = setTimeout(callback, Math.max(0, delay));
+  return () => clearTimeout(handle);
 }
 
 /** Virtual processing time for tests: timers fire only when the test advances time. */

@@ -12,6 +12,7 @@ import { RivuletError } from '../../core/errors.ts';
 import type { SourceSplit } from '../../core/source.ts';
 import type { Clock } from '../../core/time.ts';
 import type { ChannelSpec, ExecutionGraph } from '../../graph/execution-graph.ts';
+import { isTwoInputOperator } from '../../graph/two-input-operator-spec.ts';
 import type { InputChannel, OutputChannel } from '../network/channel.ts';
 import { LocalChannel } from '../network/channel.ts';
 import { InputGate } from '../network/input-gate.ts';
@@ -19,6 +20,7 @@ import { DEFAULT_BATCH_SIZE, RecordWriter } from '../network/record-writer.ts';
 import { RemoteInputChannel, RemoteOutputChannel, ThreadNetwork } from '../network/remote-channel.ts';
 import { OneInputStreamTask } from './one-input-stream-task.ts';
 import { SourceStreamTask } from './source-stream-task.ts';
+import { TwoInputStreamTask } from './two-input-stream-task.ts';
 import type { StreamTask, TaskEvents, TaskState } from './stream-task.ts';
 import { TaskScheduler } from './task-scheduler.ts';
 
@@ -138,11 +140,15 @@ export class TaskExecutor {
           autoWatermarkInterval: jg.config.autoWatermarkInterval,
           bufferTimeout: jg.config.bufferTimeout,
         };
-        if (vertex.nodes[0]!.operator.kind === 'source') {
+        const head = vertex.nodes[0]!.operator;
+        if (head.kind === 'source') {
           task = new SourceStreamTask(common);
         } else {
-          const gate = new InputGate(this.eg.inputChannels(vertexId, subtask).map((c) => this.inputChannel(c)));
-          task = new OneInputStreamTask({ ...common, gate });
+          const specs = this.eg.inputChannels(vertexId, subtask);
+          const gate = new InputGate(specs.map((c) => this.inputChannel(c)));
+          task = isTwoInputOperator(head)
+            ? new TwoInputStreamTask({ ...common, gate, inputOfChannel: specs.map((c) => c.edge.streamEdge.typeNumber) })
+            : new OneInputStreamTask({ ...common, gate });
         }
         this.tasks.set(`${vertexId}/${subtask}`, task);
       }

@@ -45,6 +45,8 @@ function describeEvents(events: readonly ChannelEvent[]): string[] {
         return `[${e.values.join(',')}]`;
       case 'watermark':
         return `wm@${e.timestamp}`;
+      case 'watermarkStatus':
+        return e.status;
       case 'end':
         return 'end';
       case 'barrier':
