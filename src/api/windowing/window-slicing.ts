@@ -28,6 +28,8 @@ export function sliceWhenPossible(enabled: boolean, spec: WindowSpec): OperatorS
         ? { size: a.size, slide: a.size, offset: a.offset }
         : undefined;
   if (geometry === undefined || !(spec.trigger instanceof EventTimeTrigger) || spec.evictor !== undefined) return spec;
+  // Slices are gcd(size, slide) long: whole milliseconds only.
+  if (!Number.isSafeInteger(geometry.size) || !Number.isSafeInteger(geometry.slide) || !Number.isSafeInteger(geometry.offset)) return spec;
   return {
     kind: 'slicedWindow',
     keySelector: spec.keySelector,

@@ -29,6 +29,8 @@ export class SliceQueue {
   private backStart: number[] = [];
   private backAcc: unknown[] = [];
   private backAgg: unknown = undefined;
+  // What query() returns, reused: the firing path allocates no wrapper per window.
+  private readonly result: { acc: unknown } = { acc: undefined };
 
   constructor(agg: AggregateFunction<unknown, unknown, unknown>) {
     this.agg = agg;
@@ -90,8 +92,6 @@ export class SliceQueue {
     this.result.acc = acc;
     return this.result;
   }
-
-  private readonly result: { acc: unknown } = { acc: undefined };
 
   /** Moves the back slices that start at or after `start` into a new front. */
   private flip(start: number): void {

@@ -12,15 +12,18 @@
  * On-time firings of a key come in time order, so a per-key {@link SliceQueue} keeps the
  * merge at a few merges per firing; late firings (allowed lateness) merge the slices afresh.
  *
- * Timers (one event-time timer per key and time, namespace {@link SLICES}):
+ * Timers (event time, one per key and time: namespace {@link SLICES}):
  * - a new slice registers a timer at the maxTimestamp of the earliest window that holds it
  *   and has not fired; each on-time firing of a window registers the next window's
- *   maxTimestamp if that window holds data. So a key has one pending firing timer, not one
- *   per window, and records of an existing slice register nothing.
+ *   maxTimestamp if that window holds data (a chain through the key's windows). So timers
+ *   cost one registration per new slice and one per firing, not one per window per record,
+ *   and records of an existing slice register nothing.
  * - with allowed lateness L > 0, a new slice also registers its cleanup time: maxTimestamp
- *   of the last window holding it + L. (With L = 0 that is a firing time of the chain.)
- * A timer at t fires the window whose maxTimestamp is t, if it holds data, then drops the
- * slices whose last window's cleanup time is t.
+ *   of the last window holding it + L (with L = 0 that is a firing time of the chain), and
+ *   a window function with `clear` gets a timer at each fired window's cleanup time.
+ * A timer at t fires the window whose maxTimestamp is t, if it holds data, then cleans up
+ * the window whose cleanup time is t: the window function's `clear` (if the window held
+ * data) and the slices no later window holds.
  *
  * Semantics equal the WindowOperator with the assigner's default EventTimeTrigger and no
  * evictor: same firings, results, timestamps (window.maxTimestamp()), late firings that
@@ -33,8 +36,10 @@
  * - merge(a, b) must not modify `b`: slice accumulators are passed as `b`. If merge returns
  *   `b` itself (as the ReduceFunction adapter does when `a` is empty), that result may be
  *   passed as `a` later, so such a merge must not modify `a` either.
- * The api picks this operator only for keyed Sliding/TumblingEventTimeWindows with the
- * default trigger (windowed-stream.ts).
+ * The window function gets the same context as under WindowOperator (per-window state with
+ * the window as namespace, global state, side outputs). The api picks this operator only
+ * for keyed Sliding/TumblingEventTimeWindows with the EventTimeTrigger, no evictor and an
+ * incremental aggregate (api/windowing/window-slicing.ts).
  */
 import type { AggregateFunction, Collector } from '../../core/functions.ts';
 import type { Key } from '../../core/keys.ts';
@@ -57,6 +62,9 @@ type SlicedWindowSpec = Extract<OperatorSpec, { kind: 'slicedWindow' }>;
 /** The one timer namespace: a timer is identified by (time, key). */
 const SLICES = { namespaceKey: 'slices' } as const;
 type SlicesNamespace = typeof SLICES;
+
+/** Slots of the slice-namespace string cache (a power of two). */
+const NAMESPACE_CACHE_SIZE = 256;
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -89,9 +97,11 @@ export class SlicingWindowOperator extends StreamOperator implements Triggerable
   private readonly single: unknown[] = [undefined];
   private readonly collector: Collector<unknown> = { collect: (v) => this.output.collect(v, this.firingTimestamp) };
   private firingTimestamp = 0;
-  // The namespace string of the last slice touched: in-order records of all keys share it.
-  private lastSliceStart = Number.NaN;
-  private lastSliceNamespace = '';
+  // Namespace strings of recently touched slices, direct-mapped by slice index: in-order
+  // records of all keys share the newest slice, and firings of all keys the same old ones,
+  // so neither path builds a string per record or firing.
+  private readonly namespaceStarts = new Float64Array(NAMESPACE_CACHE_SIZE).fill(Number.NaN);
+  private readonly namespaces: string[] = new Array<string>(NAMESPACE_CACHE_SIZE).fill('');
 
   // --- state that needs to be checkpointed (keyed state and timers, issue #4)
   /** key x slice start -> accumulator */
@@ -135,18 +145,13 @@ export class SlicingWindowOperator extends StreamOperator implements Triggerable
   }
 
   processElement(value: unknown, timestamp: number): void {
-    if (timestamp === NO_TIMESTAMP) {
-      throw new RivuletError(
-        'INVALID_TIMESTAMP',
-        'Record has no timestamp. Is the time characteristic right? Event-time windows need a WatermarkStrategy with a timestamp assigner on the source (fromSource(source, strategy, name)) or assignTimestampsAndWatermarks().',
-      );
-    }
     let key: Key;
     try {
       key = this.keySelector(value);
     } catch (e) {
       throw this.userFunctionError(e, value);
     }
+    if (timestamp === NO_TIMESTAMP) throw this.missingTimestamp(value, key);
     const wm = this.timers.getCurrentWatermark();
     const size = this.size;
     // The latest window holding the record; if there is none (slide > size leaves gaps) or
@@ -367,6 +372,16 @@ export class SlicingWindowOperator extends StreamOperator implements Triggerable
     );
   }
 
+  /** What WindowOperator throws when its event-time assigner gets a record without timestamp. */
+  private missingTimestamp(value: unknown, key: Key): RivuletError {
+    const s = this.setupInfo;
+    return new RivuletError(
+      'INVALID_TIMESTAMP',
+      `Operator "${s.name}" (uid ${s.uid}, subtask ${s.subtaskIndex + 1}/${s.parallelism}) failed on record ${preview(value)}: Record has no timestamp. Is the time characteristic right? Event-time windows need a WatermarkStrategy with a timestamp assigner on the source (fromSource(source, strategy, name)) or assignTimestampsAndWatermarks().`,
+      this.errorContext({ key }),
+    );
+  }
+
   private isWindowStart(t: number): boolean {
     return alignDown(t, this.offset, this.slide) === t;
   }
@@ -378,10 +393,11 @@ export class SlicingWindowOperator extends StreamOperator implements Triggerable
   }
 
   private sliceNamespace(start: number): string {
-    if (start !== this.lastSliceStart) {
-      this.lastSliceStart = start;
-      this.lastSliceNamespace = String(start);
+    const slot = Math.floor(start / this.pane) & (NAMESPACE_CACHE_SIZE - 1);
+    if (this.namespaceStarts[slot] !== start) {
+      this.namespaceStarts[slot] = start;
+      this.namespaces[slot] = String(start);
     }
-    return this.lastSliceNamespace;
+    return this.namespaces[slot]!;
   }
 }

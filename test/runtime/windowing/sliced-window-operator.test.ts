@@ -6,6 +6,7 @@ import {
   MAX_WATERMARK,
   OutputTag,
   ProcessWindowFunction,
+  RivuletError,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
   ValueStateDescriptor,
@@ -255,3 +256,19 @@ class CountingFiringsOfRecords extends ProcessWindowFunction<Ev, number, string,
     out.collect([...evs].length);
   }
 }
+
+void test('slicing window operator: a record without timestamp fails with INVALID_TIMESTAMP naming the operator', async () => {
+  const h = OperatorTestHarness.of((input: DataStream<Ev>) =>
+    input
+      .keyBy((e) => e.key)
+      .window(SlidingEventTimeWindows.of(Duration.ofMillis(10), Duration.ofMillis(5)))
+      .aggregate(sumOfV)
+      .uid('sliding'),
+  );
+  assert.ok(h.operator instanceof SlicingWindowOperator);
+  await h.open();
+  assert.throws(
+    () => h.processElement(ev('a', 1, 1)),
+    (e: unknown) => e instanceof RivuletError && e.code === 'INVALID_TIMESTAMP' && /uid sliding/.test(e.message) && e.context.key === 'a',
+  );
+});
