@@ -83,11 +83,32 @@ export type { BroadcastBaseContext, BroadcastContext, BroadcastReadOnlyContext }
 export type { BroadcastState, ReadOnlyBroadcastState } from './core/broadcast-state.ts';
 export { ProcessJoinFunction } from './core/join-functions.ts';
 export type { CoGroupFunction, FlatJoinFunction, JoinFunction } from './core/join-functions.ts';
-export { MapStateDescriptor, ValueStateDescriptor } from './core/state.ts';
-export type { Counter, MapState, ValueState } from './core/state.ts';
+export {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from './core/state.ts';
+export type { AggregatingState, AppendingState, Counter, ListState, MapState, ReducingState, ValueState } from './core/state.ts';
+export { StateTtlConfig, StateTtlConfigBuilder } from './core/state-ttl-config.ts';
+export type { TtlCleanupStrategies } from './core/state-ttl-config.ts';
+export { Serdes } from './core/serde.ts';
+export type { Serde } from './core/serde.ts';
+export { HashMapStateBackend, LmdbStateBackend } from './core/state-backend.ts';
+export type { LmdbStateBackendOptions, StateBackend } from './core/state-backend.ts';
+export { isCheckpointedFunction } from './core/operator-state.ts';
+export type { CheckpointedFunction, FunctionInitializationContext, FunctionSnapshotContext, OperatorStateStore } from './core/operator-state.ts';
 export type { RuntimeContext } from './core/runtime-context.ts';
 export { JobExecutionResult } from './core/job.ts';
 export type { JobListener, JobMetricsSnapshot, OperatorMetrics } from './core/job.ts';
+export type { CompletedCheckpointStats, FailedCheckpointStats, RestoredCheckpointStats } from './core/job.ts';
+export { CheckpointingMode, CheckpointFailureReason, ExternalizedCheckpointRetention } from './core/checkpoint.ts';
+export type { CheckpointListener, SavepointRestoreSettings } from './core/checkpoint.ts';
+export type { CheckpointStorage, CompletedCheckpointRef, StateHandle } from './core/checkpoint-storage.ts';
+export { CheckpointConfig } from './api/checkpoint-config.ts';
+export { FileSystemCheckpointStorage } from './runtime/checkpoint/file-system-checkpoint-storage.ts';
 export { TimeWindow, GlobalWindow, TriggerResult, TimestampedValue } from './core/windowing.ts';
 export type {
   EvictableElements,
@@ -107,6 +128,6 @@ export type { WatermarkGenerator, WatermarkGeneratorContext, WatermarkOutput, Wa
 export { InputStatus } from './core/source.ts';
 export type { Boundedness, ReaderOutput, SourceOutput } from './core/source.ts';
 export type { Source, SourceReader, SourceSplit, SplitEnumerator } from './core/source.ts';
-export type { Sink, SinkWriter } from './core/sink.ts';
+export type { Sink, SinkWriter, SinkWriterContext } from './core/sink.ts';
 
 export * from './connectors/index.ts';

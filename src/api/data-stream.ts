@@ -129,7 +129,12 @@ export class DataStream<T> extends OperatorHandle {
     return this.transform<R>('Map', { kind: 'map', fn });
   }
 
-  /** Keeps the records for which `fn` returns true. */
+  /**
+   * Keeps the records for which `fn` returns true. With a type guard (`(e): e is Bid =>
+   * e.type === 'bid'`) the result is a stream of the narrowed type.
+   */
+  filter<S extends T>(fn: (value: T) => value is S): DataStream<S>;
+  filter(fn: FilterFunction<T>): DataStream<T>;
   filter(fn: FilterFunction<T>): DataStream<T> {
     return this.transform<T>('Filter', { kind: 'filter', fn });
   }

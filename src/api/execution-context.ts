@@ -4,6 +4,7 @@
  * {@link PipelineExecutor} and sets the defaults the environment starts from, as Flink's
  * PipelineExecutorServiceLoader and the CLI's configuration do.
  */
+import type { SavepointRestoreSettings } from '../core/checkpoint.ts';
 import type { JobExecutionResult, JobListener } from '../core/job.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
@@ -21,6 +22,8 @@ export interface EnvironmentDefaults {
   planOnly?: boolean;
   /** Listeners attached to every execution (the CLI's progress display). */
   listeners?: readonly JobListener[];
+  /** Jobs start from this checkpoint or savepoint (`rivulet run --from-savepoint`). */
+  savepointRestore?: SavepointRestoreSettings;
 }
 
 let executor: PipelineExecutor | undefined;

@@ -5,7 +5,10 @@
  * Building must be deterministic (no randomness, clock or I/O): the job module runs again in
  * every worker thread, which must rebuild the very same graph.
  */
+import { CheckpointingMode } from '../core/checkpoint.ts';
 import { RivuletError } from '../core/errors.ts';
+import { stateBackendConfig } from '../core/state-backend.ts';
+import type { StateBackend } from '../core/state-backend.ts';
 import type { JobExecutionResult, JobListener } from '../core/job.ts';
 import type { Source, SourceSplit } from '../core/source.ts';
 import type { WatermarkStrategyContract } from '../core/watermark.ts';
@@ -16,6 +19,7 @@ import type { JobGraph } from '../graph/job-graph.ts';
 import type { OperatorSpec } from '../graph/operator-spec.ts';
 import { StreamGraph } from '../graph/stream-graph.ts';
 import type { StreamInput } from './data-stream.ts';
+import { CheckpointConfig } from './checkpoint-config.ts';
 import { DataStream } from './data-stream.ts';
 import { ExecutionConfig } from './execution-config.ts';
 import { PlanCaptured, getEnvironmentDefaults, getPipelineExecutor } from './execution-context.ts';
@@ -30,6 +34,8 @@ export class StreamExecutionEnvironment {
   private maxParallelism = DEFAULT_MAX_PARALLELISM;
   private bufferTimeout = 100;
   private readonly config = new ExecutionConfig();
+  private readonly checkpointConfig = new CheckpointConfig();
+  private stateBackend: StateBackend | undefined;
   private readonly listeners: JobListener[] = [];
   private nextNodeId = 1;
   /** What the program set explicitly per node (-1: follow the environment's default at build time). */
@@ -84,6 +90,36 @@ export class StreamExecutionEnvironment {
 
   getConfig(): ExecutionConfig {
     return this.config;
+  }
+
+  /**
+   * Checkpoints the job's state every `intervalMs` (DESIGN.md §7); as Flink's. More settings
+   * in {@link getCheckpointConfig}.
+   * @throws RangeError for an interval below 10 ms.
+   */
+  enableCheckpointing(intervalMs: number, mode: CheckpointingMode = CheckpointingMode.EXACTLY_ONCE): this {
+    this.checkpointConfig.setCheckpointInterval(intervalMs);
+    this.checkpointConfig.setCheckpointingConsistencyMode(mode);
+    return this;
+  }
+
+  getCheckpointConfig(): CheckpointConfig {
+    return this.checkpointConfig;
+  }
+
+  /**
+   * Where keyed state lives: `new HashMapStateBackend()` (the JS heap; the default) or
+   * `new LmdbStateBackend({ path })` (an embedded on-disk database, for state larger than
+   * memory); as Flink's. Every keyed operator subtask gets a backend of its own.
+   */
+  setStateBackend(backend: StateBackend): this {
+    this.stateBackend = backend;
+    return this;
+  }
+
+  /** The backend set with {@link setStateBackend}, or undefined for the default. */
+  getStateBackend(): StateBackend | undefined {
+    return this.stateBackend;
   }
 
   registerJobListener(listener: JobListener): void {
@@ -187,6 +223,9 @@ export class StreamExecutionEnvironment {
       maxParallelism: this.maxParallelism,
       autoWatermarkInterval: this.config.getAutoWatermarkInterval(),
       bufferTimeout: this.bufferTimeout,
+      checkpointing: this.checkpointConfig.toOptions(),
+      savepointRestore: getEnvironmentDefaults().savepointRestore,
+      stateBackend: this.stateBackend === undefined ? undefined : stateBackendConfig(this.stateBackend),
     };
     return this.graph;
   }

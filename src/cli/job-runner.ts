@@ -37,6 +37,8 @@ export interface JobInvocation {
   /** `-p N`; undefined lets the job (or the default of 1) decide. */
   readonly parallelism: number | undefined;
   readonly verbose: boolean;
+  /** More listeners of the job's executions (e.g. the benchmark runner's timer). */
+  readonly listeners?: readonly JobListener[];
 }
 
 /** Where the commands write, and relative to what they resolve paths. */
@@ -111,7 +113,7 @@ export async function runJob(inv: JobInvocation, io: CliIO): Promise<number> {
   };
   setEnvironmentDefaults({
     ...(inv.parallelism !== undefined ? { parallelism: inv.parallelism } : {}),
-    listeners: [tracker, progress, summary],
+    listeners: [tracker, progress, summary, ...(inv.listeners ?? [])],
   });
   setJobArtifact({ jobModuleUrl: artifact.url, jobArgs: inv.jobArgs, defaultParallelism: inv.parallelism });
   // Jobs read their arguments as Flink programs do: ParameterTool.fromArgs(process.argv.slice(2)).

@@ -1,6 +1,8 @@
 /**
  * The `rivulet` command (DESIGN.md §1): `rivulet run [-p N] job.ts [job args…]` runs a job
- * on the local mini-cluster, `rivulet info [-p N] job.ts [job args…]` prints its plan.
+ * on the local mini-cluster, `rivulet info [-p N] job.ts [job args…]` prints its plan, and
+ * `rivulet bench nexmark --query q5 --events N [-p N]` runs a Nexmark query as a benchmark
+ * (cli/nexmark-runner.ts).
  *
  * Everything after the job path belongs to the job, untouched, as with `flink run`.
  * Failures print one paragraph on stderr and set the exit code: 2 when no job could be
@@ -11,6 +13,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { RIVULET_SRC_DIR } from './bundle.ts';
 import { CliError, EXIT_USAGE, formatCliError } from './failure.ts';
 import type { CliIO, JobInvocation } from './job-runner.ts';
+import type { NexmarkBenchInvocation } from './nexmark-runner.ts';
 import { prestartWorkers } from '../cluster/minicluster/worker-pool.ts';
 
 /** After a command, how long stray handles (a job's timers, sockets) may keep the process alive. */
@@ -34,13 +37,38 @@ function parseParallelism(value: string): number {
   return n;
 }
 
+function parseEventCount(value: string): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`the number of events must be a whole number >= 0, got "${value}".`);
+  return n;
+}
+
+function parsePositiveRate(value: string): number {
+  const n = Number(value.replaceAll('_', ''));
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`a rate must be a positive number of events per second, got "${value}".`);
+  return n;
+}
+
+interface NexmarkCommandOptions {
+  query: string;
+  events: number;
+  parallelism?: number;
+  rate?: number;
+  rateLimit?: number;
+  output?: string;
+  verbose?: boolean;
+}
+
 function debugFromEnv(): boolean {
   const v = process.env['RIVULET_DEBUG'];
   return v !== undefined && v !== '' && v !== '0' && v !== 'false';
 }
 
-/** Builds the command tree; `action` receives each parsed job command. */
-function buildProgram(action: (command: 'run' | 'info', inv: JobInvocation) => Promise<void>): Command {
+/** Builds the command tree; `action` receives each parsed job command, `bench` each benchmark. */
+function buildProgram(
+  action: (command: 'run' | 'info', inv: JobInvocation) => Promise<void>,
+  bench: (inv: NexmarkBenchInvocation) => Promise<void>,
+): Command {
   const program = new Command('rivulet')
     .description("Stream processing for TypeScript with Apache Flink's semantics.")
     .version(version(), '-V, --version', 'print the version')
@@ -72,6 +100,31 @@ function buildProgram(action: (command: 'run' | 'info', inv: JobInvocation) => P
 
   jobCommand('run', 'run a job on the local mini-cluster (one worker thread per slot when parallelism > 1)');
   jobCommand('info', 'print the execution plan of a job as JSON, without running it');
+
+  const benchGroup = program.command('bench').description('run a standard benchmark').helpOption('-h, --help', 'show help').exitOverride();
+  benchGroup
+    .command('nexmark')
+    .description('run a Nexmark query over generated events; the last line of output is RESULT query=… events_per_cpu_sec=…')
+    .requiredOption('--query <q>', 'the query: q0-q8, q11 or q12')
+    .addOption(new Option('--events <n>', 'how many events to generate').argParser(parseEventCount).default(1_000_000))
+    .addOption(new Option('-p, --parallelism <n>', 'parallelism of the job (one worker thread per slot when > 1)').argParser(parseParallelism))
+    .addOption(new Option('--rate <n>', 'events per second of event time (default 10,000,000, as the 100M suite)').argParser(parsePositiveRate))
+    .addOption(new Option('--rate-limit <n>', 'at most this many events per second of wall time').argParser(parsePositiveRate))
+    .option('--output <dir>', 'write the results as CSV part files into <dir> instead of discarding them')
+    .option('--verbose', 'show stack traces of failures (also: RIVULET_DEBUG=1)')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .action(async (opts: NexmarkCommandOptions) => {
+      await bench({
+        query: opts.query,
+        events: opts.events,
+        parallelism: opts.parallelism,
+        rate: opts.rate,
+        rateLimit: opts.rateLimit,
+        output: opts.output,
+        verbose: opts.verbose === true || debugFromEnv(),
+      });
+    });
   return program;
 }
 
@@ -95,6 +148,11 @@ export async function main(argv: readonly string[], io?: CliIO): Promise<number>
     if (command === 'run' && (inv.parallelism ?? 1) > 1) prestartWorkers(inv.parallelism! - 1);
     const { printPlan, runJob } = await import('./job-runner.ts');
     code = command === 'run' ? await runJob(inv, out) : await printPlan(inv, out);
+  }, async (inv) => {
+    verbose = inv.verbose;
+    if ((inv.parallelism ?? 1) > 1) prestartWorkers(inv.parallelism! - 1);
+    const { runNexmarkBench } = await import('./nexmark-runner.ts');
+    code = await runNexmarkBench(inv, out);
   });
   try {
     await program.parseAsync([...argv]);

@@ -20,6 +20,22 @@ export const ErrorCodes = {
   INVALID_TIMESTAMP: { canRetry: false },
   /** A worker thread running subtasks died. */
   WORKER_DIED: { canRetry: true },
+  /**
+   * Checkpoint storage failed: a state blob or checkpoint metadata could not be written, read,
+   * listed or deleted, or is missing or corrupt. The context's `file` names the location.
+   */
+  CHECKPOINT_STORAGE_FAILED: { canRetry: true },
+  /**
+   * A checkpoint failed (the message says why: a CheckpointFailureReason) and the job
+   * tolerates no more failed checkpoints; or a job could not be restored from a checkpoint.
+   */
+  CHECKPOINT_FAILED: { canRetry: true },
+  /**
+   * State cannot be used as declared: restored state was written with another serde (or
+   * kind, or TTL setting) than its descriptor has now, or one name was registered as two
+   * kinds of state. The message names the state, the operator uid and both serdes.
+   */
+  STATE_INCOMPATIBLE: { canRetry: false },
   /** A command-line argument or configuration value is wrong. */
   INVALID_ARGUMENT: { canRetry: false },
   /** A bug in Rivulet itself: a state that should be impossible. */
@@ -39,6 +55,7 @@ export interface ErrorContext {
   readonly column?: string;
   readonly key?: unknown;
   readonly window?: string;
+  readonly checkpointId?: number;
 }
 
 export class RivuletError extends Error {

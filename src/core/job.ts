@@ -1,7 +1,8 @@
 /**
  * What a running job reports: per-operator metrics snapshots (for the CLI's progress line
- * and summary, later the REST API) and the final JobExecutionResult.
+ * and summary, later the REST API), checkpoint statistics and the final JobExecutionResult.
  */
+import type { CheckpointFailureReason } from './checkpoint.ts';
 
 /** Metrics of one operator summed over its subtasks. Times are epoch ms. */
 export interface OperatorMetrics {
@@ -34,12 +35,49 @@ export interface JobMetricsSnapshot {
   readonly operators: readonly OperatorMetrics[];
 }
 
-/** Observes a job while it runs; as Flink's JobListener, plus progress snapshots. */
+/** A checkpoint that completed: its metadata is written (see CheckpointStorage). */
+export interface CompletedCheckpointStats {
+  readonly checkpointId: number;
+  /** Where its metadata is: what a later run restores from. */
+  readonly metadataLocation: string;
+  /** When the coordinator triggered it (epoch ms). */
+  readonly triggerTimestamp: number;
+  /** From the trigger to the metadata written (ms). */
+  readonly durationMs: number;
+  /** Bytes of state written by all tasks. */
+  readonly stateSize: number;
+  /** The checkpoint taken after every source reached the end of its input. */
+  readonly isFinal: boolean;
+}
+
+/** A checkpoint that failed, and why (a CheckpointFailureReason). */
+export interface FailedCheckpointStats {
+  readonly checkpointId: number;
+  readonly reason: CheckpointFailureReason;
+  /** The reason's message and what caused it, e.g. the storage error naming the file. */
+  readonly message: string;
+  /** Consecutive failures that count toward the tolerable number, this one included. */
+  readonly consecutiveFailures: number;
+}
+
+/** The checkpoint a job was restored from. */
+export interface RestoredCheckpointStats {
+  readonly checkpointId: number;
+  readonly metadataLocation: string;
+  /** Newer retained checkpoints that could not be read (corrupt or missing files), newest first. */
+  readonly skipped: readonly { readonly metadataLocation: string; readonly message: string }[];
+}
+
+/** Observes a job while it runs; as Flink's JobListener, plus progress and checkpoint statistics. */
 export interface JobListener {
   onJobSubmitted?(jobName: string, plan: string): void;
   /** Called about twice a second while the job runs, and once at the end. */
   onProgress?(snapshot: JobMetricsSnapshot): void;
   onJobExecuted?(result: JobExecutionResult | undefined, error: Error | undefined): void;
+  onCheckpointCompleted?(stats: CompletedCheckpointStats): void;
+  onCheckpointFailed?(stats: FailedCheckpointStats): void;
+  /** The job starts from a checkpoint (before any task runs). */
+  onJobRestored?(stats: RestoredCheckpointStats): void;
 }
 
 /** The result of a finished job; as Flink's `JobExecutionResult`. */

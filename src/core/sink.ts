@@ -1,9 +1,18 @@
 /**
  * The Sink contract (DESIGN.md §8). A {@link Sink} is a factory; each sink subtask gets a
  * {@link SinkWriter}. Writes are synchronous and may buffer; `flush` and `close` may be
- * asynchronous and are awaited by the task between batches. Two-phase commit
- * (`prepareCommit` / committer) arrives with checkpoints (issue #4).
+ * asynchronous and are awaited by the task between batches.
+ *
+ * Checkpoints (two-phase commit, as Flink's stateful, committing sink writers): at the
+ * barrier of checkpoint n the task calls `snapshotState(n)` — the writer prepares what it
+ * wrote since the last checkpoint for commit (e.g. closes an in-progress file) and returns
+ * its state, committables included, to store in checkpoint n; once checkpoint n is
+ * complete, `notifyCheckpointComplete(n)` commits. After a failure the job restarts from the
+ * last completed checkpoint and the writer is built by `restoreWriter` with the states
+ * stored in it, so it can commit (idempotently) what that checkpoint prepared.
  */
+import type { CheckpointListener } from './checkpoint.ts';
+
 export interface SinkWriterContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
@@ -11,15 +20,26 @@ export interface SinkWriterContext {
   readonly operatorUid: string;
 }
 
-export interface SinkWriter<T> {
+export interface SinkWriter<T> extends CheckpointListener {
   /** @param timestamp the record's event timestamp (epoch ms) or NO_TIMESTAMP. */
   write(value: T, timestamp: number): void;
   /** Makes everything written so far durable; `endOfInput` is true after the last record. */
   flush(endOfInput: boolean): Promise<void> | void;
+  /**
+   * The writer's state for checkpoint `checkpointId` (plain data: msgpack-serializable),
+   * taken at the barrier, after every record before it was written. Undefined: no state.
+   */
+  snapshotState?(checkpointId: number): unknown;
   close(): Promise<void> | void;
 }
 
 export interface Sink<T> {
   createWriter(context: SinkWriterContext): SinkWriter<T>;
+  /**
+   * A writer restored from a checkpoint with the states writers returned from
+   * `snapshotState` (those of the same subtask index; spread over the subtasks when the
+   * parallelism changed). Without it, a restored sink gets `createWriter` and loses them.
+   */
+  restoreWriter?(context: SinkWriterContext, recoveredState: readonly unknown[]): SinkWriter<T>;
   toString(): string;
 }

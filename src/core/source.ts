@@ -11,6 +11,7 @@
  * nothing is, the task awaits `isAvailable()` (resolved by the reader's I/O) and runs other
  * work meanwhile.
  */
+import type { CheckpointListener } from './checkpoint.ts';
 import type { OutputTag } from './output-tag.ts';
 import type { WatermarkOutput } from './watermark.ts';
 
@@ -25,6 +26,12 @@ export interface Source<T, Split extends SourceSplit> {
   getBoundedness(): Boundedness;
   /** Runs on the coordinator (JobManager), once per job. */
   createEnumerator(context: SplitEnumeratorContext<Split>): SplitEnumerator<Split>;
+  /**
+   * Runs on the coordinator when a job is restored from a checkpoint: an enumerator that
+   * continues from `checkpoint`, what {@link SplitEnumerator.snapshotState} returned (e.g. the
+   * splits not yet assigned). Without it, a restored source gets a fresh enumerator.
+   */
+  restoreEnumerator?(context: SplitEnumeratorContext<Split>, checkpoint: unknown): SplitEnumerator<Split>;
   /** Runs in each source subtask. */
   createReader(context: SourceReaderContext): SourceReader<T, Split>;
   /** A short description for plans and logs, e.g. `CSV file flights.csv.gz`. */
@@ -43,8 +50,18 @@ export interface SplitEnumerator<Split extends SourceSplit> {
   start(): Promise<void> | void;
   /** A reader asked for work (it sent a split request). */
   handleSplitRequest(subtask: number): void;
-  /** Splits assigned to a failed reader come back (used by recovery, issue #4). */
+  /**
+   * Splits come back to the enumerator: those of a failed reader, or, on a restore at another
+   * parallelism, the splits the readers had checkpointed (with their positions).
+   */
   addSplitsBack(splits: Split[], subtask: number): void;
+  /**
+   * The enumerator's part of checkpoint `checkpointId` (e.g. the splits not yet assigned):
+   * plain, structured-clone-safe data, handed to {@link Source.restoreEnumerator} on restore.
+   * Called on the coordinator right before the checkpoint's barriers are triggered, so every
+   * split is either in this state or in a reader's.
+   */
+  snapshotState?(checkpointId: number): unknown;
   close(): Promise<void> | void;
 }
 
@@ -114,7 +131,7 @@ export const InputStatus = {
 } as const;
 export type InputStatus = (typeof InputStatus)[keyof typeof InputStatus];
 
-export interface SourceReader<T, Split extends SourceSplit> {
+export interface SourceReader<T, Split extends SourceSplit> extends CheckpointListener {
   /** Called once; a reader without splits typically sends a split request here. */
   start(): Promise<void> | void;
   /**
@@ -126,7 +143,18 @@ export interface SourceReader<T, Split extends SourceSplit> {
   pollNext(output: ReaderOutput<T>): InputStatus;
   /** Resolves when pollNext may have data again. */
   isAvailable(): Promise<void>;
+  /**
+   * Splits to read. On a restore, the reader gets the splits it checkpointed before
+   * `start()`, and reading resumes at their checkpointed positions.
+   */
   addSplits(splits: Split[]): void;
   notifyNoMoreSplits(): void;
+  /**
+   * The reader's part of checkpoint `checkpointId`: every split it holds and has not
+   * finished, each carrying its current position (a file split with the records already
+   * read, an index range from the next index), so that `addSplits` of these splits resumes
+   * exactly there. Called between two `pollNext` calls; the result must not change afterwards.
+   */
+  snapshotState(checkpointId: number): Split[];
   close(): Promise<void> | void;
 }

@@ -258,6 +258,4 @@ export interface Evictor<T, W extends Window> {
  * Keyed state for window functions (`ProcessWindowFunction.Context.windowState()` /
  * `globalState()`), scoped to the current key (and window); as Flink's `KeyedStateStore`.
  */
-export interface KeyedStateStore {
-  getState<S>(descriptor: ValueStateDescriptor<S>): ValueState<S>;
-}
+export type { KeyedStateStore } from './state.ts';

@@ -3,7 +3,9 @@
  * Flink's StreamGraph. Built by the api, deterministic for a given program (each worker
  * rebuilds it from the job module and must arrive at the same graph).
  */
+import type { CheckpointingOptions, SavepointRestoreSettings } from '../core/checkpoint.ts';
 import { RivuletError } from '../core/errors.ts';
+import type { StateBackendConfig } from '../core/state-backend.ts';
 import type { OperatorSpec } from './operator-spec.ts';
 import type { PartitionerSpec } from './partitioner.ts';
 
@@ -42,6 +44,12 @@ export interface StreamGraphConfig {
   readonly autoWatermarkInterval: number;
   /** Longest a partly filled batch waits before it is sent (ms); 0 = send per record. */
   readonly bufferTimeout: number;
+  /** Undefined: the job does not checkpoint. */
+  readonly checkpointing?: CheckpointingOptions | undefined;
+  /** Start from this checkpoint or savepoint (set by whoever submits the job, not by the program). */
+  readonly savepointRestore?: SavepointRestoreSettings | undefined;
+  /** Where keyed state lives; undefined: the default (HashMapStateBackend). */
+  readonly stateBackend?: StateBackendConfig | undefined;
 }
 
 export class StreamGraph {

@@ -45,12 +45,15 @@ import type { StreamNode } from '../graph/stream-graph.ts';
 import { createOperator, isKeyedOperator } from '../runtime/operators/create-operator.ts';
 import { OperatorMetricCounters, preview } from '../runtime/operators/stream-operator.ts';
 import type { StreamOperator } from '../runtime/operators/stream-operator.ts';
-import { assignToKeyGroup, checkParallelism, computeOperatorIndexForKeyGroup } from '../runtime/state/key-groups.ts';
+import { assignToKeyGroup, checkParallelism, computeKeyGroupRangeForOperatorIndex, computeOperatorIndexForKeyGroup } from '../runtime/state/key-groups.ts';
 import { ManualProcessingTimeService } from '../runtime/task/processing-time-service.ts';
 import { InternalTimerService } from '../runtime/windowing/internal-timer-service.ts';
 import { CollectingOutput } from './collecting-output.ts';
 import type { OutputElement, OutputEvent, TimestampedRecord } from './collecting-output.ts';
 import { EntryCountingStateBackend } from './entry-counting-state-backend.ts';
+import { stateBackendConfig } from '../core/state-backend.ts';
+import type { StateBackend } from '../core/state-backend.ts';
+import { createKeyedStateBackend } from '../runtime/state/state-backend-loader.ts';
 
 export interface OperatorTestHarnessOptions {
   /** Parallelism of the operator; default: what the built operator has (1 unless set). */
@@ -61,6 +64,8 @@ export interface OperatorTestHarnessOptions {
   readonly maxParallelism?: number;
   /** Initial processing time (ms); default 0. */
   readonly processingTime?: number;
+  /** Where keyed state lives; default the heap (or RIVULET_STATE_BACKEND). Closing the harness disposes it. */
+  readonly stateBackend?: StateBackend;
 }
 
 type Lifecycle = 'created' | 'open' | 'finished' | 'closed';
@@ -115,7 +120,16 @@ export class OperatorTestHarness<IN, OUT> {
       throw new RangeError(`subtaskIndex must be an integer in 0..${this.parallelism - 1} (parallelism ${this.parallelism}), got ${this.subtaskIndex}`);
     }
     this.processingTime = new ManualProcessingTimeService(options.processingTime ?? 0);
-    this.backend = isKeyedOperator(this.spec) ? new EntryCountingStateBackend() : undefined;
+    this.backend = isKeyedOperator(this.spec)
+      ? new EntryCountingStateBackend(
+          createKeyedStateBackend(options.stateBackend === undefined ? undefined : stateBackendConfig(options.stateBackend), {
+            operatorUid: this.uid,
+            maxParallelism: this.maxParallelism,
+            keyGroupRange: computeKeyGroupRangeForOperatorIndex(this.maxParallelism, this.parallelism, this.subtaskIndex),
+            subtaskIndex: this.subtaskIndex,
+          }),
+        )
+      : undefined;
     this.operator = createOperator(this.spec, {
       autoWatermarkInterval,
       requestSplit: () => {
@@ -237,7 +251,11 @@ export class OperatorTestHarness<IN, OUT> {
   async close(): Promise<void> {
     this.expect('close', 'open', 'finished');
     this.lifecycle = 'closed';
-    await this.operator.close();
+    try {
+      await this.operator.close();
+    } finally {
+      await this.backend?.dispose();
+    }
   }
 
   /** Records and watermarks of the main output, in emission order. */

@@ -39,12 +39,14 @@ import { CombinedWatermarkStatus } from '../runtime/network/combined-watermark-s
 import { createOperator, isKeyedOperator } from '../runtime/operators/create-operator.ts';
 import { OperatorMetricCounters, preview } from '../runtime/operators/stream-operator.ts';
 import { TwoInputStreamOperator } from '../runtime/operators/two-input-stream-operator.ts';
-import { assignToKeyGroup, checkParallelism, computeOperatorIndexForKeyGroup } from '../runtime/state/key-groups.ts';
+import { assignToKeyGroup, checkParallelism, computeKeyGroupRangeForOperatorIndex, computeOperatorIndexForKeyGroup } from '../runtime/state/key-groups.ts';
 import { ManualProcessingTimeService } from '../runtime/task/processing-time-service.ts';
 import { InternalTimerService } from '../runtime/windowing/internal-timer-service.ts';
 import { CollectingOutput } from './collecting-output.ts';
 import type { OutputElement, TimestampedRecord } from './collecting-output.ts';
 import { EntryCountingStateBackend } from './entry-counting-state-backend.ts';
+import { stateBackendConfig } from '../core/state-backend.ts';
+import { createKeyedStateBackend } from '../runtime/state/state-backend-loader.ts';
 import type { OperatorTestHarnessOptions } from './operator-test-harness.ts';
 
 type Lifecycle = 'created' | 'open' | 'finished' | 'closed';
@@ -104,7 +106,16 @@ export class TwoInputOperatorTestHarness<IN1, IN2, OUT> {
       throw new RangeError(`subtaskIndex must be an integer in 0..${this.parallelism - 1} (parallelism ${this.parallelism}), got ${this.subtaskIndex}`);
     }
     this.processingTime = new ManualProcessingTimeService(options.processingTime ?? 0);
-    this.backend = isKeyedOperator(spec) ? new EntryCountingStateBackend() : undefined;
+    this.backend = isKeyedOperator(spec)
+      ? new EntryCountingStateBackend(
+          createKeyedStateBackend(options.stateBackend === undefined ? undefined : stateBackendConfig(options.stateBackend), {
+            operatorUid: this.uid,
+            maxParallelism: this.maxParallelism,
+            keyGroupRange: computeKeyGroupRangeForOperatorIndex(this.maxParallelism, this.parallelism, this.subtaskIndex),
+            subtaskIndex: this.subtaskIndex,
+          }),
+        )
+      : undefined;
     const operator = createOperator(spec, {
       autoWatermarkInterval,
       requestSplit: () => {
@@ -261,7 +272,11 @@ export class TwoInputOperatorTestHarness<IN1, IN2, OUT> {
   async close(): Promise<void> {
     this.expect('close', 'open', 'finished');
     this.lifecycle = 'closed';
-    await this.operator.close();
+    try {
+      await this.operator.close();
+    } finally {
+      await this.backend?.dispose();
+    }
   }
 
   /** Records and watermarks of the main output, in emission order. */

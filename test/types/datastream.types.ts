@@ -92,6 +92,11 @@ export function inferredTypes(env: StreamExecutionEnvironment, flights: DataStre
   }
   expectType<DataStream<[number, string]>>()(flights.map(new Tag()));
   expectType<DataStream<Flight>>()(flights.filter((f) => !f.cancelled));
+  // A type guard (declared, or inferred from the lambda) narrows the stream.
+  type Shape = { kind: 'circle'; r: number } | { kind: 'square'; side: number };
+  const shapes = env.fromElements<Shape>({ kind: 'circle', r: 1 });
+  expectType<DataStream<{ kind: 'circle'; r: number }>>()(shapes.filter((s) => s.kind === 'circle'));
+  expectType<DataStream<{ kind: 'square'; side: number }>>()(shapes.filter((s): s is Extract<Shape, { kind: 'square' }> => s.kind === 'square'));
 
   // flatMap infers R from the collector.
   expectType<DataStream<string>>()(

@@ -3,7 +3,9 @@
  * Flink JobMaster). It runs the source SplitEnumerators, routes split requests and
  * assignments, tracks which subtasks finished, aggregates metrics for progress and the
  * result, and fails the whole job on the first task failure (restart strategies come with
- * checkpoints, issue #4).
+ * checkpoints, issue #4). With checkpointing on, it owns the job's CheckpointCoordinator:
+ * the enumerators' state goes into every checkpoint, and a job restored from a checkpoint
+ * gets its enumerators back from it (`Source.restoreEnumerator`).
  *
  * It talks to tasks only through a {@link TaskGateway}, so the same coordinator drives
  * tasks on the main thread or in worker threads.
@@ -15,8 +17,9 @@ import type { SourceSplit, SplitEnumerator } from '../../core/source.ts';
 import type { ExecutionGraph } from '../../graph/execution-graph.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 import type { TaskEvents } from '../../runtime/task/stream-task.ts';
+import type { CheckpointCoordinator, CheckpointGateway } from './checkpoint-coordinator.ts';
 
-export interface TaskGateway {
+export interface TaskGateway extends CheckpointGateway {
   addSplits(vertexId: number, subtask: number, splits: SourceSplit[]): void;
   noMoreSplits(vertexId: number, subtask: number): void;
   /** Latest known metrics of every subtask. */
@@ -32,6 +35,7 @@ export class JobCoordinator implements TaskEvents {
   private readonly listeners: readonly JobListener[];
   private readonly enumerators = new Map<number, SplitEnumerator<SourceSplit>>();
   private gateway: TaskGateway | undefined;
+  private checkpointCoordinator: CheckpointCoordinator | undefined;
   private readonly remaining = new Set<string>();
   private readonly startTime = Date.now();
   /** For the net runtime: monotonic and sub-millisecond, so a quick job does not report 0 ms. */
@@ -54,20 +58,30 @@ export class JobCoordinator implements TaskEvents {
     for (const v of eg.jobGraph.vertices) for (let s = 0; s < v.parallelism; s++) this.remaining.add(`${v.id}/${s}`);
   }
 
+  /** The job checkpoints: `coordinator` runs its checkpoints once the tasks are attached. */
+  setCheckpointCoordinator(coordinator: CheckpointCoordinator): void {
+    this.checkpointCoordinator = coordinator;
+  }
+
   /**
-   * Creates and starts the enumerators of all sources (e.g. lists input files).
+   * Creates and starts the enumerators of all sources (e.g. lists input files); on a
+   * restore, from their checkpointed state (by source uid).
    * @throws what an enumerator throws, e.g. RivuletError(INPUT_NOT_FOUND).
    */
-  async startEnumerators(): Promise<void> {
+  async startEnumerators(restored: ReadonlyMap<string, unknown> = new Map()): Promise<void> {
     for (const v of this.eg.jobGraph.vertices) {
       const head = v.nodes[0]!;
       if (head.operator.kind !== 'source') continue;
       const vertexId = v.id;
-      const enumerator = head.operator.source.createEnumerator({
+      const source = head.operator.source;
+      const context = {
         currentParallelism: () => v.parallelism,
-        assignSplit: (split, subtask) => this.gateway?.addSplits(vertexId, subtask, [split]),
-        signalNoMoreSplits: (subtask) => this.gateway?.noMoreSplits(vertexId, subtask),
-      });
+        assignSplit: (split: SourceSplit, subtask: number) => this.gateway?.addSplits(vertexId, subtask, [split]),
+        signalNoMoreSplits: (subtask: number) => this.gateway?.noMoreSplits(vertexId, subtask),
+      };
+      const state = restored.get(head.uid!);
+      const enumerator =
+        state !== undefined && source.restoreEnumerator !== undefined ? source.restoreEnumerator(context, state) : source.createEnumerator(context);
       this.enumerators.set(vertexId, enumerator);
       try {
         await enumerator.start();
@@ -80,11 +94,24 @@ export class JobCoordinator implements TaskEvents {
     }
   }
 
-  /** Attaches the deployed tasks and starts progress reporting. */
+  /** The enumerators' part of a checkpoint, by source uid (those without state are left out). */
+  snapshotEnumerators(checkpointId: number): { uid: string; state: unknown }[] {
+    const states: { uid: string; state: unknown }[] = [];
+    for (const v of this.eg.jobGraph.vertices) {
+      const enumerator = this.enumerators.get(v.id);
+      if (enumerator?.snapshotState === undefined) continue;
+      const state = enumerator.snapshotState(checkpointId);
+      if (state !== undefined) states.push({ uid: v.nodes[0]!.uid!, state });
+    }
+    return states;
+  }
+
+  /** Attaches the deployed tasks, starts progress reporting and checkpoints. */
   attach(gateway: TaskGateway): void {
     this.gateway = gateway;
     this.progressTimer = setInterval(() => this.reportProgress(), PROGRESS_INTERVAL_MS);
     this.progressTimer.unref();
+    this.checkpointCoordinator?.start(gateway);
   }
 
   requestSplit(vertexId: number, subtask: number): void {
@@ -113,14 +140,18 @@ export class JobCoordinator implements TaskEvents {
     this.gateway?.cancel();
     void this.closeEnumerators();
     const err = e instanceof Error ? e : new RivuletError('INTERNAL', String(e));
-    for (const l of this.listeners) l.onJobExecuted?.(undefined, err);
-    this.rejectResult(err);
+    // Checkpoints the retention policy keeps after a failure are what a next run restores from.
+    void (this.checkpointCoordinator?.shutdown('FAILED') ?? Promise.resolve()).then(() => {
+      for (const l of this.listeners) l.onJobExecuted?.(undefined, err);
+      this.rejectResult(err);
+    });
   }
 
   private async finish(): Promise<void> {
     this.done = true;
     this.stopTimers();
     await this.closeEnumerators();
+    await this.checkpointCoordinator?.shutdown('FINISHED');
     const snapshot = this.snapshot();
     const accumulators = new Map<string, number>();
     for (const m of this.gateway?.metrics() ?? []) for (const [k, v] of m.accumulators) accumulators.set(k, (accumulators.get(k) ?? 0) + v);

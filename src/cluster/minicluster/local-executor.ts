@@ -8,9 +8,18 @@
  * - worker threads: one worker per slot, each loading the bundled job module (the job
  *   artifact) and rebuilding the same graph, so a parallelism-N job uses N cores. Used when
  *   the CLI provided the artifact and the job needs more than one slot.
+ *
+ * Checkpoints: a job that enables checkpointing gets a CheckpointCoordinator and a job id;
+ * its checkpoints go to `<checkpoint dir>/<job id>/chk-<n>` (or the program's storage). A
+ * job can start from a checkpoint (`restoreFrom`, or the graph's savepointRestore set from
+ * the environment defaults, as `rivulet run --from-savepoint` would): the checkpoint is
+ * loaded and checked (falling back to older ones of its directory), the sources'
+ * enumerators restart from their state, and every subtask restores its operators' state.
  */
+import { randomBytes } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
+import type { CheckpointingMode, SavepointRestoreSettings } from '../../core/checkpoint.ts';
 import { RivuletError } from '../../core/errors.ts';
 import type { JobExecutionResult, JobListener } from '../../core/job.ts';
 import type { SourceSplit } from '../../core/source.ts';
@@ -22,8 +31,16 @@ import { executionPlan } from '../../graph/execution-plan.ts';
 import type { ExecutionGraph } from '../../graph/execution-graph.ts';
 import type { JobGraph } from '../../graph/job-graph.ts';
 import type { StreamGraph } from '../../graph/stream-graph.ts';
+import type { LoadedCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
+import { loadCheckpoint } from '../../runtime/checkpoint/checkpoint-loader.ts';
+import type { CheckpointStorage } from '../../runtime/checkpoint/checkpoint-storage.ts';
+import type { CheckpointStorageLocation } from '../../runtime/checkpoint/checkpoint-storage-location.ts';
+import { DEFAULT_CHECKPOINTS_DIRECTORY, checkpointStorageLocation, openCheckpointStorage } from '../../runtime/checkpoint/checkpoint-storage-location.ts';
+import type { TaskRestore } from '../../runtime/checkpoint/operator-snapshot.ts';
+import { assignStateToSubtasks } from '../../runtime/checkpoint/state-assignment.ts';
 import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
+import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { JobCoordinator } from './job-coordinator.ts';
 import type { FromWorker } from './worker-protocol.ts';
 import type { WorkerSlot } from './worker-slot.ts';
@@ -68,50 +85,129 @@ export interface LocalExecutorOptions {
    * in-process (a clock cannot cross into worker threads).
    */
   readonly clock?: Clock;
+  /**
+   * Where jobs that checkpoint without a storage of their own put their checkpoints (as
+   * Flink's `state.checkpoints.dir`): default `$RIVULET_CHECKPOINTS_DIR`, else
+   * `<os tmpdir>/rivulet-checkpoints`.
+   */
+  readonly checkpointsDirectory?: string;
+  /**
+   * Start every job from this checkpoint (a `_metadata` file, a `chk-<n>` directory or a
+   * job's checkpoint directory); overrides the graph's savepointRestore.
+   */
+  readonly restoreFrom?: string | SavepointRestoreSettings;
+}
+
+/** How the tasks of one job run: checkpointing and the state they start from. */
+interface Deployment {
+  readonly checkpointing:
+    | { readonly mode: CheckpointingMode; readonly storage: CheckpointStorage; readonly storageLocation: CheckpointStorageLocation; readonly coordinator: CheckpointCoordinator }
+    | undefined;
+  readonly restore: { readonly checkpoint: LoadedCheckpoint; readonly tasks: ReadonlyMap<string, TaskRestore> } | undefined;
 }
 
 export class LocalExecutor implements PipelineExecutor {
   private readonly clock: Clock;
+  private readonly checkpointsDirectory: string;
+  private readonly restoreFrom: SavepointRestoreSettings | undefined;
 
   constructor(options: LocalExecutorOptions = {}) {
     this.clock = options.clock ?? SystemClock;
+    this.checkpointsDirectory = options.checkpointsDirectory ?? process.env['RIVULET_CHECKPOINTS_DIR'] ?? DEFAULT_CHECKPOINTS_DIRECTORY;
+    const r = options.restoreFrom;
+    this.restoreFrom = typeof r === 'string' ? { path: r, allowNonRestoredState: false } : r;
   }
 
   async execute(streamGraph: StreamGraph, jobGraph: JobGraph, listeners: readonly JobListener[]): Promise<JobExecutionResult> {
     const eg = createExecutionGraph(jobGraph);
-    const coordinator = new JobCoordinator(eg, streamGraph.config.jobName, listeners);
+    const jobName = streamGraph.config.jobName;
+    const coordinator = new JobCoordinator(eg, jobName, listeners);
     if (listeners.some((l) => l.onJobSubmitted !== undefined)) {
       const plan = JSON.stringify(executionPlan(streamGraph, jobGraph));
-      for (const l of listeners) l.onJobSubmitted?.(streamGraph.config.jobName, plan);
+      for (const l of listeners) l.onJobSubmitted?.(jobName, plan);
     }
+    let deployment: Deployment;
     try {
-      await coordinator.startEnumerators();
+      const restore = await this.loadRestore(jobGraph, listeners);
+      deployment = { checkpointing: await this.setUpCheckpointing(jobGraph, coordinator, listeners, restore), restore };
+      const enumeratorStates = new Map(restore?.checkpoint.metadata.enumerators.map((e) => [e.uid, e.state]));
+      await coordinator.startEnumerators(enumeratorStates);
     } catch (e) {
-      // e.g. a missing input: the job fails before any task runs; listeners hear it too.
+      // e.g. a missing input or an unreadable checkpoint: the job fails before any task runs; listeners hear it too.
       coordinator.fail(e);
       return coordinator.result;
     }
+    const cp = deployment.checkpointing;
+    if (cp?.storageLocation.kind === 'uri') {
+      // A storage this executor opened (not the program's object) is closed with the job.
+      const close = async (): Promise<void> => void (await cp.storage.close?.());
+      void coordinator.result.then(close, close).catch(() => {});
+    }
     if (artifact !== undefined && eg.numSlots > 1 && this.clock === SystemClock) {
-      await runOnWorkers(eg, coordinator, artifact);
+      await runOnWorkers(eg, coordinator, artifact, deployment);
     } else {
-      await runInProcess(eg, coordinator, this.clock);
+      await runInProcess(eg, coordinator, this.clock, deployment);
     }
     return coordinator.result;
   }
+
+  /** The checkpoint to start from, loaded and checked, and which subtask restores what. */
+  private async loadRestore(jobGraph: JobGraph, listeners: readonly JobListener[]): Promise<Deployment['restore']> {
+    const settings = this.restoreFrom ?? jobGraph.config.savepointRestore;
+    if (settings === undefined) return undefined;
+    const checkpoint = await loadCheckpoint(settings.path);
+    const tasks = assignStateToSubtasks(checkpoint.metadata, jobGraph, { allowNonRestoredState: settings.allowNonRestoredState });
+    for (const l of listeners) {
+      l.onJobRestored?.({ checkpointId: checkpoint.metadata.checkpointId, metadataLocation: checkpoint.metadataLocation, skipped: checkpoint.skipped });
+    }
+    return { checkpoint, tasks };
+  }
+
+  private async setUpCheckpointing(
+    jobGraph: JobGraph,
+    coordinator: JobCoordinator,
+    listeners: readonly JobListener[],
+    restore: Deployment['restore'],
+  ): Promise<Deployment['checkpointing']> {
+    const config = jobGraph.config.checkpointing;
+    if (config === undefined) return undefined;
+    const jobId = randomBytes(16).toString('hex');
+    const storageLocation = checkpointStorageLocation(config.storage, jobId, this.checkpointsDirectory);
+    const storage = await openCheckpointStorage(storageLocation, config.storage);
+    const checkpointCoordinator = new CheckpointCoordinator({
+      jobName: jobGraph.config.jobName,
+      jobGraph,
+      config,
+      storage,
+      listeners,
+      snapshotEnumerators: (id) => coordinator.snapshotEnumerators(id),
+      failJob: (e) => coordinator.fail(e),
+      restoredCheckpointId: restore?.checkpoint.metadata.checkpointId,
+    });
+    coordinator.setCheckpointCoordinator(checkpointCoordinator);
+    return { mode: config.mode, storage, storageLocation, coordinator: checkpointCoordinator };
+  }
 }
 
-async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator, clock: Clock): Promise<void> {
+async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator, clock: Clock, deployment: Deployment): Promise<void> {
+  const cp = deployment.checkpointing;
+  const restore = deployment.restore;
   const executor = new TaskExecutor({
     executionGraph: eg,
     slots: Array.from({ length: eg.numSlots }, (_, i) => i),
     peerPorts: new Map(),
     events: coordinator,
     clock,
+    checkpointing: cp === undefined ? undefined : { mode: cp.mode, storage: cp.storage, responder: cp.coordinator },
+    restore: restore === undefined ? undefined : { storage: restore.checkpoint.storage, tasks: restore.tasks },
   });
   executor.deploy();
   coordinator.attach({
     addSplits: (v, s, splits) => executor.addSplits(v, s, splits),
     noMoreSplits: (v, s) => executor.noMoreSplits(v, s),
+    triggerCheckpoint: (v, s, id, ts) => executor.triggerCheckpoint(v, s, id, ts),
+    notifyCheckpointComplete: (id, isFinal) => executor.notifyCheckpointComplete(id, isFinal),
+    notifyCheckpointAborted: (id) => executor.notifyCheckpointAborted(id),
     metrics: () => executor.metrics(),
     cancel: () => executor.cancel(),
   });
@@ -124,7 +220,9 @@ async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator, clo
  * start barrier is needed: a worker registers its channels synchronously when deployed,
  * before it handles any message from a peer, and peers' messages wait in its ports.
  */
-async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: JobArtifact): Promise<void> {
+async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: JobArtifact, deployment: Deployment): Promise<void> {
+  const cp = deployment.checkpointing;
+  const restore = deployment.restore;
   const n = eg.numSlots;
   const ports: Map<number, MessagePort>[] = Array.from({ length: n }, () => new Map());
   for (let i = 0; i < n; i++) {
@@ -137,7 +235,15 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
   const workers = new Map<number, WorkerSlot>();
   takeWorkers(n - 1, workerJob(a)).forEach((w, i) => workers.set(i + 1, w));
 
-  const local = new TaskExecutor({ executionGraph: eg, slots: [0], peerPorts: ports[0]!, events: coordinator, clock: SystemClock });
+  const local = new TaskExecutor({
+    executionGraph: eg,
+    slots: [0],
+    peerPorts: ports[0]!,
+    events: coordinator,
+    clock: SystemClock,
+    checkpointing: cp === undefined ? undefined : { mode: cp.mode, storage: cp.storage, responder: cp.coordinator },
+    restore: restore === undefined ? undefined : { storage: restore.checkpoint.storage, tasks: restore.tasks },
+  });
   local.deploy();
 
   const latest = new Map<string, SubtaskMetrics>();
@@ -173,11 +279,30 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
           case 'initFailed':
             coordinator.fail(RivuletError.fromJSON(msg.error));
             return;
+          case 'acknowledgeCheckpoint':
+            cp?.coordinator.acknowledgeCheckpoint(msg.v, msg.s, msg.id, msg.state);
+            return;
+          case 'declineCheckpoint':
+            cp?.coordinator.declineCheckpoint(msg.v, msg.s, msg.id, msg.reason, RivuletError.fromJSON(msg.error));
+            return;
+          case 'endOfInput':
+            cp?.coordinator.reportEndOfInput(msg.v, msg.s);
+            return;
         }
       },
       onFailure: (e) => coordinator.fail(new RivuletError(e.code, `Slot ${slot}: ${e.message}`, e.context, { cause: e })),
     });
-    w.post({ t: 'deploy', slot, fingerprint: eg.jobGraph.fingerprint, peerPorts: ports[slot]! }, [...ports[slot]!.values()]);
+    w.post(
+      {
+        t: 'deploy',
+        slot,
+        fingerprint: eg.jobGraph.fingerprint,
+        peerPorts: ports[slot]!,
+        checkpointing: cp === undefined ? undefined : { mode: cp.mode, storage: cp.storageLocation },
+        restore: restore === undefined ? undefined : { storage: restore.checkpoint.storageLocation, tasks: restore.tasks },
+      },
+      [...ports[slot]!.values()],
+    );
   }
   coordinator.attach({
     addSplits: (v: number, s: number, splits: SourceSplit[]) => {
@@ -189,6 +314,19 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
       const slot = eg.slotOf(v, s);
       if (slot === 0) local.noMoreSplits(v, s);
       else workers.get(slot)!.post({ t: 'noMoreSplits', v, s });
+    },
+    triggerCheckpoint: (v, s, id, ts) => {
+      const slot = eg.slotOf(v, s);
+      if (slot === 0) local.triggerCheckpoint(v, s, id, ts);
+      else workers.get(slot)!.post({ t: 'triggerCheckpoint', v, s, id, ts });
+    },
+    notifyCheckpointComplete: (id, isFinal) => {
+      local.notifyCheckpointComplete(id, isFinal);
+      for (const w of workers.values()) w.post({ t: 'checkpointComplete', id, isFinal });
+    },
+    notifyCheckpointAborted: (id) => {
+      local.notifyCheckpointAborted(id);
+      for (const w of workers.values()) w.post({ t: 'checkpointAborted', id });
     },
     metrics: () => [...local.metrics(), ...latest.values()],
     cancel: stopAll,

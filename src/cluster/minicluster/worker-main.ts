@@ -7,7 +7,9 @@
  * deploys a slot to it, it checks its graph is the one the coordinator scheduled (building
  * a job must be deterministic), deploys that slot's subtasks and runs them, reporting to
  * the coordinator over the parent port. Messages that arrive while the job is still
- * loading wait in order.
+ * loading, or while the slot is being deployed (opening the checkpoint storage), wait in
+ * order. Checkpoint triggers and notifications come in as messages too; acknowledgements,
+ * declines and ends of input go back.
  */
 import { parentPort } from 'node:worker_threads';
 import { RivuletError, asRivuletError } from '../../core/errors.ts';
@@ -15,6 +17,7 @@ import { SystemClock } from '../../core/time.ts';
 import { registerPipelineExecutor, setEnvironmentDefaults } from '../../api/execution-context.ts';
 import { createExecutionGraph } from '../../graph/execution-graph.ts';
 import type { JobGraph } from '../../graph/job-graph.ts';
+import { openCheckpointStorage } from '../../runtime/checkpoint/checkpoint-storage-location.ts';
 import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol.ts';
 
@@ -41,18 +44,37 @@ export function runWorker(): void {
   };
   const onGraph = (jobGraph: JobGraph): void => {
     let executor: TaskExecutor | undefined;
-    handle = (msg) => {
+    const run = (msg: ToWorker): void => {
       try {
-        if (msg.t === 'deploy') {
-          executor = deploy(jobGraph, msg);
-        } else if (executor !== undefined) {
-          if (msg.t === 'splits') executor.addSplits(msg.v, msg.s, msg.splits);
-          else if (msg.t === 'noMoreSplits') executor.noMoreSplits(msg.v, msg.s);
-          else executor.cancel();
+        if (executor === undefined) return;
+        switch (msg.t) {
+          case 'splits':
+            return executor.addSplits(msg.v, msg.s, msg.splits);
+          case 'noMoreSplits':
+            return executor.noMoreSplits(msg.v, msg.s);
+          case 'triggerCheckpoint':
+            return executor.triggerCheckpoint(msg.v, msg.s, msg.id, msg.ts);
+          case 'checkpointComplete':
+            return executor.notifyCheckpointComplete(msg.id, msg.isFinal);
+          case 'checkpointAborted':
+            return executor.notifyCheckpointAborted(msg.id);
+          case 'cancel':
+            return executor.cancel();
+          default:
+            return;
         }
       } catch (e) {
         fatal(e);
       }
+    };
+    handle = (msg) => {
+      if (msg.t !== 'deploy') return run(msg);
+      handle = (m) => void pending.push(m);
+      deploy(jobGraph, msg).then((e) => {
+        executor = e;
+        handle = run;
+        for (const m of pending.splice(0)) run(m);
+      }, fatal);
     };
     for (const m of pending.splice(0)) handle(m);
   };
@@ -83,13 +105,17 @@ async function loadGraph(job: WorkerJob): Promise<JobGraph> {
   return Promise.race([captured, loaded]);
 }
 
-function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }>): TaskExecutor {
+async function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }>): Promise<TaskExecutor> {
   if (jobGraph.fingerprint !== msg.fingerprint) {
     throw new RivuletError(
       'INVALID_JOB',
       'The job built a different graph in a worker thread than in the client. Building the job must be deterministic: no randomness, clock or I/O may decide its shape.',
     );
   }
+  const configured = jobGraph.config.checkpointing?.storage;
+  const cp = msg.checkpointing;
+  const storage = cp === undefined ? undefined : await openCheckpointStorage(cp.storage, configured);
+  const restoreStorage = msg.restore === undefined ? undefined : await openCheckpointStorage(msg.restore.storage, configured);
   const executor: TaskExecutor = new TaskExecutor({
     executionGraph: createExecutionGraph(jobGraph),
     slots: [msg.slot],
@@ -100,6 +126,19 @@ function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }>): Ta
       taskFinished: (v, s) => send({ t: 'finished', v, s, metrics: executor.metrics() }),
       taskFailed: (v, s, error) => send({ t: 'failed', v, s, error: error.toJSON() }),
     },
+    checkpointing:
+      cp === undefined || storage === undefined
+        ? undefined
+        : {
+            mode: cp.mode,
+            storage,
+            responder: {
+              acknowledgeCheckpoint: (v, s, id, state) => send({ t: 'acknowledgeCheckpoint', v, s, id, state }),
+              declineCheckpoint: (v, s, id, reason, error) => send({ t: 'declineCheckpoint', v, s, id, reason, error: error.toJSON() }),
+              reportEndOfInput: (v, s) => send({ t: 'endOfInput', v, s }),
+            },
+          },
+    restore: msg.restore === undefined || restoreStorage === undefined ? undefined : { storage: restoreStorage, tasks: msg.restore.tasks },
   });
   executor.deploy();
   void executor.start();

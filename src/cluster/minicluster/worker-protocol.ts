@@ -1,7 +1,10 @@
 /** Messages between the coordinator (main thread) and slot worker threads. */
 import type { MessagePort } from 'node:worker_threads';
+import type { CheckpointFailureReason, CheckpointingMode } from '../../core/checkpoint.ts';
 import type { SerializedError } from '../../core/errors.ts';
 import type { SourceSplit } from '../../core/source.ts';
+import type { CheckpointStorageLocation } from '../../runtime/checkpoint/checkpoint-storage-location.ts';
+import type { TaskRestore, TaskStateHandles } from '../../runtime/checkpoint/operator-snapshot.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 
 /** What a worker needs to load the job before it is given a slot. */
@@ -21,9 +24,16 @@ export type ToWorker =
       readonly fingerprint: string;
       /** Slot -> port to the thread hosting that slot. */
       readonly peerPorts: ReadonlyMap<number, MessagePort>;
+      /** Set when the job checkpoints: the mode, and the storage the tasks write to. */
+      readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: CheckpointStorageLocation } | undefined;
+      /** Set when the job starts from a checkpoint: its storage and what each subtask restores. */
+      readonly restore: { readonly storage: CheckpointStorageLocation; readonly tasks: ReadonlyMap<string, TaskRestore> } | undefined;
     }
   | { readonly t: 'splits'; readonly v: number; readonly s: number; readonly splits: SourceSplit[] }
   | { readonly t: 'noMoreSplits'; readonly v: number; readonly s: number }
+  | { readonly t: 'triggerCheckpoint'; readonly v: number; readonly s: number; readonly id: number; readonly ts: number }
+  | { readonly t: 'checkpointComplete'; readonly id: number; readonly isFinal: boolean }
+  | { readonly t: 'checkpointAborted'; readonly id: number }
   | { readonly t: 'cancel' };
 
 export type FromWorker =
@@ -31,4 +41,14 @@ export type FromWorker =
   | { readonly t: 'finished'; readonly v: number; readonly s: number; readonly metrics: SubtaskMetrics[] }
   | { readonly t: 'failed'; readonly v: number; readonly s: number; readonly error: SerializedError }
   | { readonly t: 'metrics'; readonly metrics: SubtaskMetrics[] }
+  | { readonly t: 'acknowledgeCheckpoint'; readonly v: number; readonly s: number; readonly id: number; readonly state: TaskStateHandles }
+  | {
+      readonly t: 'declineCheckpoint';
+      readonly v: number;
+      readonly s: number;
+      readonly id: number;
+      readonly reason: CheckpointFailureReason;
+      readonly error: SerializedError;
+    }
+  | { readonly t: 'endOfInput'; readonly v: number; readonly s: number }
   | { readonly t: 'initFailed'; readonly error: SerializedError };

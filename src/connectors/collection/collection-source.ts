@@ -29,11 +29,17 @@ export class CollectionSource<T> implements Source<T, IndexRangeSplit> {
     return 'BOUNDED';
   }
 
-  createEnumerator(context: SplitEnumeratorContext<IndexRangeSplit>): SplitEnumerator<IndexRangeSplit> {
+  createEnumerator(context: SplitEnumeratorContext<IndexRangeSplit>, restored?: readonly IndexRangeSplit[]): SplitEnumerator<IndexRangeSplit> {
     return new QueueSplitEnumerator(context, {
       discover: () => splitIndexRange(this.items.length, 1, 'collection'),
       assignableTo: (subtask) => subtask === 0,
+      ...(restored !== undefined ? { restored } : {}),
     });
+  }
+
+  /** Continues with the range not yet assigned at the checkpoint, if any. */
+  restoreEnumerator(context: SplitEnumeratorContext<IndexRangeSplit>, checkpoint: unknown): SplitEnumerator<IndexRangeSplit> {
+    return this.createEnumerator(context, checkpoint as IndexRangeSplit[] | undefined);
   }
 
   createReader(context: SourceReaderContext): SourceReader<T, IndexRangeSplit> {

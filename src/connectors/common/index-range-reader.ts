@@ -23,6 +23,7 @@ export interface IndexRangeReaderOptions<T> {
  * splits and the next index of the current one (the position a checkpoint will store,
  * issue #4), and asks the enumerator for another split whenever it runs out. Each split's
  * records go through the split's own output (its own watermarks), released at its end.
+ * A checkpoint stores its splits, the current one cut to start at the next index.
  *
  * Rate limited, it emits only the permits it gets and otherwise returns NOTHING_AVAILABLE
  * with `isAvailable()` resolved by a timer when the next permit is due.
@@ -34,7 +35,7 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
   private readonly producerName: string;
   private readonly rateLimiter: RateLimiter | undefined;
 
-  // ---- position (to be checkpointed with issue #4)
+  // ---- position (checkpointed)
   private readonly splits: IndexRangeSplit[] = [];
   private next = 0;
   private end = 0;
@@ -101,6 +102,13 @@ export class IndexRangeReader<T> implements SourceReader<T, IndexRangeSplit> {
   notifyNoMoreSplits(): void {
     this.noMoreSplits = true;
     this.availability.notify();
+  }
+
+  snapshotState(): IndexRangeSplit[] {
+    const splits: IndexRangeSplit[] = [];
+    if (this.hasCurrent) splits.push({ splitId: this.currentSplitId, from: this.next, to: this.end });
+    splits.push(...this.splits);
+    return splits;
   }
 
   close(): void {

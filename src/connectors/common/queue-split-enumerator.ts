@@ -6,6 +6,11 @@ export interface QueueSplitEnumeratorOptions<Split extends SourceSplit> {
   readonly discover: () => Promise<readonly Split[]> | readonly Split[];
   /** Which subtasks may take splits (default all); the others are told "no more splits". */
   readonly assignableTo?: (subtask: number) => boolean;
+  /**
+   * The pending splits of a checkpoint (what {@link QueueSplitEnumerator.snapshotState}
+   * returned): the enumerator continues with them instead of discovering.
+   */
+  readonly restored?: readonly Split[];
 }
 
 /**
@@ -14,7 +19,8 @@ export interface QueueSplitEnumeratorOptions<Split extends SourceSplit> {
  * request, in order, and answers "no more splits" once none is left. Readers ask again
  * after finishing a split, so work spreads to whichever reader is free.
  *
- * Requests that arrive before discovery finished are answered when it has.
+ * Requests that arrive before discovery finished are answered when it has. Its checkpoint
+ * state is the list of splits not yet assigned.
  */
 export class QueueSplitEnumerator<Split extends SourceSplit> implements SplitEnumerator<Split> {
   private readonly context: SplitEnumeratorContext<Split>;
@@ -31,7 +37,7 @@ export class QueueSplitEnumerator<Split extends SourceSplit> implements SplitEnu
   }
 
   async start(): Promise<void> {
-    const splits = await this.options.discover();
+    const splits = this.options.restored ?? (await this.options.discover());
     this.pending.push(...splits);
     this.discovered = true;
     for (const subtask of this.waiting.splice(0)) this.handleSplitRequest(subtask);
@@ -53,6 +59,10 @@ export class QueueSplitEnumerator<Split extends SourceSplit> implements SplitEnu
 
   addSplitsBack(splits: Split[], _subtask: number): void {
     this.pending.unshift(...splits);
+  }
+
+  snapshotState(): Split[] | undefined {
+    return this.discovered ? [...this.pending] : undefined;
   }
 
   close(): void {}

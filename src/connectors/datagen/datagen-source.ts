@@ -44,10 +44,16 @@ export class DataGeneratorSource<T> implements Source<T, IndexRangeSplit> {
     return Number.isFinite(this.count) ? 'BOUNDED' : 'CONTINUOUS_UNBOUNDED';
   }
 
-  createEnumerator(context: SplitEnumeratorContext<IndexRangeSplit>): SplitEnumerator<IndexRangeSplit> {
+  createEnumerator(context: SplitEnumeratorContext<IndexRangeSplit>, restored?: readonly IndexRangeSplit[]): SplitEnumerator<IndexRangeSplit> {
     return new QueueSplitEnumerator(context, {
       discover: () => splitIndexRange(this.count, context.currentParallelism(), 'datagen'),
+      ...(restored !== undefined ? { restored } : {}),
     });
+  }
+
+  /** Continues with the ranges not yet assigned at the checkpoint. */
+  restoreEnumerator(context: SplitEnumeratorContext<IndexRangeSplit>, checkpoint: unknown): SplitEnumerator<IndexRangeSplit> {
+    return this.createEnumerator(context, checkpoint as IndexRangeSplit[] | undefined);
   }
 
   createReader(context: SourceReaderContext): SourceReader<T, IndexRangeSplit> {

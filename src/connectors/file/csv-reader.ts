@@ -4,11 +4,17 @@ import type { ReaderOutput, SourceOutput, SourceReader, SourceReaderContext } fr
 import { AVAILABLE, AvailabilityNotifier } from '../common/availability.ts';
 import type { CsvFormat } from './csv-format.ts';
 import { CsvSplitParser } from './csv-parser.ts';
+import type { RowOutput } from './csv-parser.ts';
 import { FileChunkStream } from './file-chunk-stream.ts';
 import type { FileSplit } from './file-split.ts';
 
 /** Records emitted per `pollNext` at most, so the task interleaves timers and flow control. */
 const MAX_RECORDS_PER_POLL = 2048;
+/** Records skipped per `pollNext` at most when a restored split resumes. */
+const MAX_SKIPPED_PER_POLL = 64 * 1024;
+
+/** Where the records of a restored split's already-read part go. */
+const DISCARD: RowOutput<unknown> = { collect() {}, collectSideOutput() {} };
 
 /** The split being read: its bytes in flight, the parser of its text, and its output. */
 interface OpenSplit<R> {
@@ -18,6 +24,10 @@ interface OpenSplit<R> {
   readonly stream: FileChunkStream;
   readonly decoder: TextDecoder;
   readonly parser: CsvSplitParser<R>;
+  /** Records of the file consumed so far (the split's position). */
+  consumed: number;
+  /** Records still to skip before emitting (a restored split). */
+  skip: number;
 }
 
 /**
@@ -29,13 +39,17 @@ interface OpenSplit<R> {
  * asks the enumerator for the next split when it has none, so splits go to free readers.
  * Each split's rows go through the split's own output (its own watermark generator),
  * released when the split is done.
+ *
+ * Checkpointed position: the splits it holds, the one being read with the number of
+ * records consumed from it; a restored split is read again from the start of its file and
+ * that many records are skipped (parsed, not emitted).
  */
 export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
   // ---- configuration
   private readonly format: CsvFormat;
   private readonly context: SourceReaderContext;
 
-  // ---- reading state (a checkpointed position per split arrives with issue #4)
+  // ---- reading state (checkpointed: the splits and the current one's position)
   private readonly splits: FileSplit[] = [];
   private current: OpenSplit<R> | undefined;
   private splitRequested = false;
@@ -65,8 +79,18 @@ export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
         this.requestSplit();
         return InputStatus.NOTHING_AVAILABLE;
       }
-      budget -= current.parser.parse(current.output, budget);
-      if (budget <= 0) return InputStatus.MORE_AVAILABLE;
+      if (current.skip > 0) {
+        const skipped = current.parser.parse(DISCARD as RowOutput<R>, Math.min(current.skip, MAX_SKIPPED_PER_POLL));
+        current.skip -= skipped;
+        current.consumed += skipped;
+        if (skipped === MAX_SKIPPED_PER_POLL) return InputStatus.MORE_AVAILABLE;
+      }
+      if (current.skip === 0) {
+        const n = current.parser.parse(current.output, budget);
+        current.consumed += n;
+        budget -= n;
+        if (budget <= 0) return InputStatus.MORE_AVAILABLE;
+      }
       if (current.parser.done) {
         this.finishSplit(current, output);
         continue;
@@ -108,6 +132,14 @@ export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
     this.availability.notify();
   }
 
+  snapshotState(): FileSplit[] {
+    const current = this.current;
+    const splits: FileSplit[] = [];
+    if (current !== undefined) splits.push({ ...current.split, recordsToSkip: current.consumed + current.skip });
+    splits.push(...this.splits);
+    return splits;
+  }
+
   close(): void {
     this.current?.stream.close();
     this.current = undefined;
@@ -125,7 +157,15 @@ export class CsvFileReader<R> implements SourceReader<R, FileSplit> {
     const stream = new FileChunkStream(split.path, this.notify);
     const errorContext = { file: split.path, operatorUid: this.context.operatorUid, subtask: this.context.subtaskIndex };
     const parser = new CsvSplitParser<R>(this.format, errorContext, this.context.metrics);
-    this.current = { split, output: output.createOutputForSplit(split.splitId), stream, decoder: new TextDecoder('utf-8'), parser };
+    this.current = {
+      split,
+      output: output.createOutputForSplit(split.splitId),
+      stream,
+      decoder: new TextDecoder('utf-8'),
+      parser,
+      consumed: 0,
+      skip: split.recordsToSkip ?? 0,
+    };
     stream.start();
     return this.current;
   }

@@ -37,8 +37,13 @@ export class CsvFileSource<S extends CsvSchema> implements Source<CsvRow<S>, Fil
     return 'BOUNDED';
   }
 
-  createEnumerator(context: SplitEnumeratorContext<FileSplit>): SplitEnumerator<FileSplit> {
-    return new QueueSplitEnumerator(context, { discover: () => discoverFileSplits(this.path) });
+  createEnumerator(context: SplitEnumeratorContext<FileSplit>, restored?: readonly FileSplit[]): SplitEnumerator<FileSplit> {
+    return new QueueSplitEnumerator(context, { discover: () => discoverFileSplits(this.path), ...(restored !== undefined ? { restored } : {}) });
+  }
+
+  /** Continues with the files not yet assigned at the checkpoint (no new listing). */
+  restoreEnumerator(context: SplitEnumeratorContext<FileSplit>, checkpoint: unknown): SplitEnumerator<FileSplit> {
+    return this.createEnumerator(context, checkpoint as FileSplit[] | undefined);
   }
 
   createReader(context: SourceReaderContext): SourceReader<CsvRow<S>, FileSplit> {

@@ -9,6 +9,12 @@ export interface FileSplit extends SourceSplit {
   readonly path: string;
   /** Size in bytes at discovery (compressed size for a gzip file). */
   readonly size: number;
+  /**
+   * The checkpointed position: how many records of the file were already read (rows,
+   * rejected rows and the header line alike). A restored reader skips them; absent: 0.
+   * A record count rather than a byte offset, since gzip files cannot be entered midway.
+   */
+  readonly recordsToSkip?: number;
 }
 
 /**

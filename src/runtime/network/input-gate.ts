@@ -3,6 +3,11 @@
  * that turns per-channel watermarks and watermark statuses into the task's watermark — the
  * minimum over the channels that are active and have not ended, never going back — and
  * the task's status (see {@link StatusWatermarkValve}).
+ *
+ * Checkpoint alignment blocks channels (see CheckpointBarrierHandler): `poll` skips a
+ * blocked channel, whose events wait in its queue (and, once its credit is used up, in its
+ * sender) until {@link unblockAll}. The check costs one comparison per poll, none while
+ * nothing is blocked.
  */
 import type { WatermarkStatus } from '../../core/watermark.ts';
 import type { ChannelEvent } from './channel-event.ts';
@@ -15,12 +20,15 @@ export class InputGate {
   private readonly valve: StatusWatermarkValve;
   private endedCount = 0;
   private next = 0;
+  private readonly blocked: boolean[];
+  private blockedCount = 0;
   /** Index of the channel the last polled event came from. */
   lastChannel = 0;
 
   constructor(channels: readonly InputChannel[]) {
     this.channels = channels;
     this.ended = channels.map(() => false);
+    this.blocked = channels.map(() => false);
     this.valve = new StatusWatermarkValve(channels.length);
   }
 
@@ -29,6 +37,7 @@ export class InputGate {
     const n = this.channels.length;
     for (let i = 0; i < n; i++) {
       const c = (this.next + i) % n;
+      if (this.blockedCount > 0 && this.blocked[c]) continue;
       const e = this.channels[c]!.poll();
       if (e !== undefined) {
         this.lastChannel = c;
@@ -37,6 +46,23 @@ export class InputGate {
       }
     }
     return undefined;
+  }
+
+  /** Stops reading `channel` until {@link unblockAll} (checkpoint alignment). */
+  blockChannel(channel: number): void {
+    if (this.blocked[channel]) return;
+    this.blocked[channel] = true;
+    this.blockedCount++;
+  }
+
+  unblockAll(): void {
+    if (this.blockedCount === 0) return;
+    this.blocked.fill(false);
+    this.blockedCount = 0;
+  }
+
+  isBlocked(channel: number): boolean {
+    return this.blocked[channel] === true;
   }
 
   /** True when every channel delivered its end of partition. */

@@ -20,7 +20,7 @@ import { NO_TIMESTAMP } from '../../core/time.ts';
 import { BroadcastStateStore } from '../state/broadcast-state-store.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { VOID_NAMESPACE } from '../state/keyed-state-backend.ts';
-import { InternalTimerService } from '../windowing/internal-timer-service.ts';
+import type { InternalTimerService } from '../windowing/internal-timer-service.ts';
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { OperatorRuntimeContext, userStateName } from './operator-runtime-context.ts';
 import { TwoInputStreamOperator } from './two-input-stream-operator.ts';
@@ -94,8 +94,8 @@ export class CoBroadcastWithKeyedOperator extends TwoInputStreamOperator impleme
     const backend = this.setupInfo.keyedStateBackend;
     if (backend === undefined) throw new RivuletError('INTERNAL', 'CoBroadcastWithKeyedOperator without keyed state backend', this.errorContext());
     this.backend = backend;
-    this.timers = new InternalTimerService<Void>(backend, this.setupInfo.processingTimeService, this);
-    this.store = new BroadcastStateStore(this.descriptors, this.errorContext());
+    this.timers = this.getInternalTimerService<Void>('timers', this, () => VOID);
+    this.store = new BroadcastStateStore(this.descriptors, this.errorContext(), this.operatorStateBackend);
     this.runtimeContext = new OperatorRuntimeContext(this.setupInfo);
     this.openUserFunction(this.fn);
   }

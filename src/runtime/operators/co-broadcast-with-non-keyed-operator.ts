@@ -47,7 +47,7 @@ export class CoBroadcastWithNonKeyedOperator extends TwoInputStreamOperator impl
   }
 
   override open(): void {
-    this.store = new BroadcastStateStore(this.descriptors, this.errorContext());
+    this.store = new BroadcastStateStore(this.descriptors, this.errorContext(), this.operatorStateBackend);
     this.openUserFunction(this.fn);
   }
 

@@ -16,7 +16,7 @@ import type { Key } from '../../core/keys.ts';
 import { NO_TIMESTAMP } from '../../core/time.ts';
 import type { TwoKeySelectors } from '../../graph/two-input-operator-spec.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
-import { InternalTimerService } from '../windowing/internal-timer-service.ts';
+import type { InternalTimerService } from '../windowing/internal-timer-service.ts';
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { TwoInputStreamOperator } from './two-input-stream-operator.ts';
 
@@ -137,7 +137,7 @@ export class KeyedCoProcessOperator extends TwoInputStreamOperator implements Co
     const backend = this.setupInfo.keyedStateBackend;
     if (backend === undefined) throw new RivuletError('INTERNAL', 'KeyedCoProcessOperator without keyed state backend', this.errorContext());
     this.backend = backend;
-    this.timers = new InternalTimerService<Void>(backend, this.setupInfo.processingTimeService, this);
+    this.timers = this.getInternalTimerService<Void>('timers', this, () => VOID);
     this.openUserFunction(this.fn);
   }
 

@@ -34,7 +34,7 @@ import { NO_TIMESTAMP } from '../../core/time.ts';
 import type { TwoInputOperatorSpec } from '../../graph/two-input-operator-spec.ts';
 import type { InternalKvState, KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { VOID_NAMESPACE } from '../state/keyed-state-backend.ts';
-import { InternalTimerService } from '../windowing/internal-timer-service.ts';
+import type { InternalTimerService } from '../windowing/internal-timer-service.ts';
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { TwoInputStreamOperator } from './two-input-stream-operator.ts';
 import { preview } from './stream-operator.ts';
@@ -114,7 +114,7 @@ export class IntervalJoinOperator extends TwoInputStreamOperator implements Coll
     this.backend = backend;
     this.leftBuffer = backend.getOrCreateKvState<Buffer>('interval-join-left');
     this.rightBuffer = backend.getOrCreateKvState<Buffer>('interval-join-right');
-    this.timers = new InternalTimerService<CleanupNamespace>(backend, this.setupInfo.processingTimeService, this);
+    this.timers = this.getInternalTimerService<CleanupNamespace>('cleanup-timers', this, (namespaceKey) => ({ namespaceKey, left: namespaceKey.startsWith('L'), bucket: Number(namespaceKey.slice(1)) }));
     this.openUserFunction(this.fn);
   }
 

@@ -9,7 +9,7 @@ import type { Key } from '../../core/keys.ts';
 import { RivuletError } from '../../core/errors.ts';
 import { NO_TIMESTAMP } from '../../core/time.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
-import { InternalTimerService } from '../windowing/internal-timer-service.ts';
+import type { InternalTimerService } from '../windowing/internal-timer-service.ts';
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { StreamOperator } from './stream-operator.ts';
 
@@ -108,7 +108,7 @@ export class KeyedProcessOperator extends StreamOperator implements Collector<un
     const backend = this.setupInfo.keyedStateBackend;
     if (backend === undefined) throw new RivuletError('INTERNAL', 'KeyedProcessOperator without keyed state backend', this.errorContext());
     this.backend = backend;
-    this.timers = new InternalTimerService<Void>(backend, this.setupInfo.processingTimeService, this);
+    this.timers = this.getInternalTimerService<Void>('timers', this, () => VOID);
     this.openUserFunction(this.fn);
   }
 

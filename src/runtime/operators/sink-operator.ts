@@ -1,6 +1,13 @@
-/** Hands records to a SinkWriter; flushes at end of input; as Flink's SinkWriterOperator. */
-import type { Sink, SinkWriter } from '../../core/sink.ts';
+/**
+ * Hands records to a SinkWriter; flushes at end of input; as Flink's SinkWriterOperator.
+ * The writer's checkpoint state (`SinkWriter.snapshotState`) is list state of the operator,
+ * handed to `Sink.restoreWriter` on a restore; the writer hears about completed checkpoints
+ * (its commit point).
+ */
+import type { Sink, SinkWriter, SinkWriterContext } from '../../core/sink.ts';
 import { asRivuletError } from '../../core/errors.ts';
+import type { OperatorSnapshot } from '../checkpoint/operator-snapshot.ts';
+import { SINK_WRITER_STATE } from '../checkpoint/operator-snapshot.ts';
 import { StreamOperator } from './stream-operator.ts';
 
 export class SinkOperator extends StreamOperator {
@@ -14,7 +21,26 @@ export class SinkOperator extends StreamOperator {
 
   override open(): void {
     const s = this.setupInfo;
-    this.writer = this.sink.createWriter({ subtaskIndex: s.subtaskIndex, parallelism: s.parallelism, operatorUid: s.uid });
+    const context: SinkWriterContext = { subtaskIndex: s.subtaskIndex, parallelism: s.parallelism, operatorUid: s.uid };
+    const restored = this.restoredState;
+    this.writer =
+      restored !== undefined && this.sink.restoreWriter !== undefined
+        ? this.sink.restoreWriter(context, restored.lists.get(SINK_WRITER_STATE) ?? [])
+        : this.sink.createWriter(context);
+    this.addCheckpointListener(this.writer);
+  }
+
+  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot {
+    const snapshot = super.snapshotState(checkpointId, timestamp);
+    if (this.writer.snapshotState === undefined) return snapshot;
+    let state: unknown;
+    try {
+      state = this.writer.snapshotState(checkpointId);
+    } catch (e) {
+      throw asRivuletError(e, 'USER_FUNCTION_FAILED', `Sink "${this.setupInfo.name}" (uid ${this.uid}) failed to snapshot its writer`, this.errorContext({ checkpointId }));
+    }
+    if (state !== undefined) snapshot.lists = { ...snapshot.lists, [SINK_WRITER_STATE]: [state] };
+    return snapshot;
   }
 
   processElement(value: unknown, timestamp: number): void {

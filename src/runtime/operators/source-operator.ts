@@ -14,11 +14,18 @@
  *
  * Without a WatermarkStrategy, records keep the reader's timestamps and only watermarks
  * the reader emits itself (and the final one) go downstream.
+ *
+ * Checkpoints: the reader's splits with their positions (`SourceReader.snapshotState`) are
+ * list state of the operator; a restored reader gets its splits back before it starts, so
+ * reading resumes where the checkpoint was taken. Watermarks are not checkpointed (as in
+ * Flink): after a restore they start over and rise again with the records.
  */
 import type { OutputTag } from '../../core/output-tag.ts';
 import type { InputStatus, ReaderOutput, Source, SourceOutput, SourceReader, SourceReaderMetrics, SourceSplit } from '../../core/source.ts';
 import type { WatermarkGeneratorContext, WatermarkStrategyContract } from '../../core/watermark.ts';
 import { asRivuletError } from '../../core/errors.ts';
+import type { OperatorSnapshot } from '../checkpoint/operator-snapshot.ts';
+import { SOURCE_READER_SPLITS } from '../checkpoint/operator-snapshot.ts';
 import type { ScheduledTimer } from '../task/processing-time-service.ts';
 import { StreamOperator } from './stream-operator.ts';
 import type { PartialWatermark } from './watermark-emitter.ts';
@@ -41,8 +48,10 @@ export class SourceOperator extends StreamOperator implements ReaderOutput<unkno
   private readonly interval: number;
   private readonly requestSplit: () => void;
 
-  // ---- state that is not checkpointed (split positions are the reader's, issue #4)
+  // ---- state that is checkpointed: the reader's splits and positions (see snapshotState)
   private reader!: SourceReader<unknown, SourceSplit>;
+
+  // ---- state that is not checkpointed
   private multiplexer!: WatermarkMultiplexer;
   private generatorContext!: WatermarkGeneratorContext;
   /** Records emitted through this ReaderOutput directly, not through a split output. */
@@ -80,6 +89,9 @@ export class SourceOperator extends StreamOperator implements ReaderOutput<unkno
       metrics: this.readerMetrics,
       operatorUid: s.uid,
     });
+    this.addCheckpointListener(this.reader);
+    const restored = this.restoredState?.lists.get(SOURCE_READER_SPLITS) as SourceSplit[] | undefined;
+    if (restored !== undefined && restored.length > 0) this.reader.addSplits(restored);
     await this.reader.start();
     this.schedulePeriodicWatermark();
   }
@@ -139,6 +151,19 @@ export class SourceOperator extends StreamOperator implements ReaderOutput<unkno
 
   addSplits(splits: SourceSplit[]): void {
     this.reader.addSplits(splits);
+  }
+
+  override snapshotState(checkpointId: number, timestamp: number): OperatorSnapshot {
+    const snapshot = super.snapshotState(checkpointId, timestamp);
+    let splits: SourceSplit[];
+    try {
+      splits = this.reader.snapshotState(checkpointId);
+    } catch (e) {
+      const s = this.setupInfo;
+      throw asRivuletError(e, 'USER_FUNCTION_FAILED', `Source "${s.name}" (uid ${s.uid}, subtask ${s.subtaskIndex + 1}/${s.parallelism}) failed to snapshot its reader`, this.errorContext({ checkpointId }));
+    }
+    snapshot.lists = { ...snapshot.lists, [SOURCE_READER_SPLITS]: splits };
+    return snapshot;
   }
 
   notifyNoMoreSplits(): void {

@@ -4,19 +4,20 @@
  * full copy. The broadcast input gets the states read-write, the other input a read-only
  * view (created once per state, so handing it out allocates nothing).
  *
- * TODO(#4): snapshot with the operator state (every subtask writes its copy; a restore at
- * another parallelism gives each new subtask one of the copies, as Flink does).
+ * The maps live in the operator's OperatorStateBackend, which snapshots them with the
+ * operator state (every subtask writes its copy; a restore at another parallelism gives
+ * each new subtask one of the copies, as Flink does).
  */
 import type { BroadcastState, ReadOnlyBroadcastState } from '../../core/broadcast-state.ts';
 import { RivuletError } from '../../core/errors.ts';
 import type { ErrorContext } from '../../core/errors.ts';
 import type { Key } from '../../core/keys.ts';
-import type { MapStateDescriptor } from '../../core/state.ts';
-import { HeapMapState } from './heap-map-state.ts';
+import type { MapState, MapStateDescriptor } from '../../core/state.ts';
+import type { OperatorStateStore } from '../../core/operator-state.ts';
 
 class ReadOnlyView<K extends Key, V> implements ReadOnlyBroadcastState<K, V> {
-  private readonly state: HeapMapState<K, V>;
-  constructor(state: HeapMapState<K, V>) {
+  private readonly state: MapState<K, V>;
+  constructor(state: MapState<K, V>) {
     this.state = state;
   }
   get(key: K): V | undefined {
@@ -40,13 +41,14 @@ class ReadOnlyView<K extends Key, V> implements ReadOnlyBroadcastState<K, V> {
 }
 
 export class BroadcastStateStore {
-  private readonly states = new Map<string, { readonly writable: HeapMapState<any, any>; readonly readOnly: ReadOnlyView<any, any> }>();
+  private readonly states = new Map<string, { readonly writable: MapState<any, any>; readonly readOnly: ReadOnlyView<any, any> }>();
   private readonly errorContext: ErrorContext;
 
-  constructor(descriptors: readonly MapStateDescriptor<any, any>[], errorContext: ErrorContext) {
+  /** @param operatorState where the maps live (and are snapshotted) */
+  constructor(descriptors: readonly MapStateDescriptor<any, any>[], errorContext: ErrorContext, operatorState: OperatorStateStore) {
     this.errorContext = errorContext;
     for (const d of descriptors) {
-      const writable = new HeapMapState<any, any>();
+      const writable = operatorState.getBroadcastState<any, any>(d);
       this.states.set(d.name, { writable, readOnly: new ReadOnlyView(writable) });
     }
   }
@@ -61,7 +63,7 @@ export class BroadcastStateStore {
     return this.lookup(descriptor).readOnly;
   }
 
-  private lookup(descriptor: MapStateDescriptor<any, any>): { readonly writable: HeapMapState<any, any>; readonly readOnly: ReadOnlyView<any, any> } {
+  private lookup(descriptor: MapStateDescriptor<any, any>): { readonly writable: MapState<any, any>; readonly readOnly: ReadOnlyView<any, any> } {
     const s = this.states.get(descriptor.name);
     if (s === undefined) {
       throw new RivuletError(

@@ -20,6 +20,10 @@ export class HeapMapState<K extends Key, V> implements MapState<K, V> {
     this.map.set(toMapKey(key), [key, value]);
   }
 
+  putAll(entries: ReadonlyMap<K, V> | Iterable<readonly [K, V]>): void {
+    for (const [k, v] of entries) this.put(k, v);
+  }
+
   contains(key: K): boolean {
     return this.map.has(toMapKey(key));
   }

@@ -1,17 +1,22 @@
 /**
  * A task whose chain head reads from an input gate (everything but sources).
  * Data path: one batch at a time, records pushed through the chain by direct calls.
+ * Checkpoint barriers go to the barrier handler, which blocks channels while aligning and
+ * takes the snapshot when the last barrier arrives (see CheckpointBarrierHandler).
  */
+import type { CheckpointBarrierHandler } from '../checkpoint/checkpoint-barrier-handler.ts';
 import type { InputGate } from '../network/input-gate.ts';
 import type { InputResult, StreamTaskOptions } from './stream-task.ts';
 import { StreamTask } from './stream-task.ts';
 
 export class OneInputStreamTask extends StreamTask {
   private readonly gate: InputGate;
+  private readonly barriers: CheckpointBarrierHandler | undefined;
 
   constructor(o: StreamTaskOptions & { gate: InputGate }) {
     super(o);
     this.gate = o.gate;
+    this.barriers = this.createBarrierHandler(o.gate);
     for (const ch of o.gate.channels) ch.onData = () => this.scheduler.schedule(this);
   }
 
@@ -57,10 +62,14 @@ export class OneInputStreamTask extends StreamTask {
           break;
         }
         case 'barrier':
-          // Aligned checkpoints arrive with issue #4.
+          this.barriers?.processBarrier(gate.lastChannel, event.checkpointId, event.timestamp);
           break;
       }
       if (performance.now() >= deadline) return 'more';
     }
+  }
+
+  protected override abortAlignment(checkpointId: number): void {
+    this.barriers?.abortCheckpoint(checkpointId);
   }
 }

@@ -4,6 +4,7 @@
  * that asked for their tag. Watermarks and watermark statuses go to every output, main and side.
  */
 import type { Counter } from '../../core/state.ts';
+import type { StateBackendConfig } from '../../core/state-backend.ts';
 import type { Clock } from '../../core/time.ts';
 import type { WatermarkStatus } from '../../core/watermark.ts';
 import { WATERMARK_STATUS_ACTIVE, WATERMARK_STATUS_IDLE } from '../network/channel-event.ts';
@@ -14,7 +15,10 @@ import { createOperator, isKeyedOperator } from '../operators/create-operator.ts
 import type { Output } from '../operators/stream-operator.ts';
 import { OperatorMetricCounters } from '../operators/stream-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import { HeapKeyedStateBackend } from '../state/heap-keyed-state-backend.ts';
+import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import { createKeyedStateBackend } from '../state/state-backend-loader.ts';
+import type { OperatorSnapshot, RestoredOperatorState } from '../checkpoint/operator-snapshot.ts';
+import { computeKeyGroupRangeForOperatorIndex } from '../state/key-groups.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
 
 /** The input side of a chained operator, counted as its records in. */
@@ -102,6 +106,8 @@ export interface ChainMember {
   readonly node: StreamNode;
   readonly operator: StreamOperator;
   readonly metrics: OperatorMetricCounters;
+  /** The operator's keyed state (keyed operators only); disposed by {@link OperatorChain.close}. */
+  readonly keyedStateBackend: KeyedStateBackend | undefined;
 }
 
 export class OperatorChain {
@@ -120,12 +126,19 @@ export class OperatorChain {
     clock: Clock;
     requestSplit: () => void;
     autoWatermarkInterval: number;
+    /** Where keyed operators keep their state; undefined: the default backend. */
+    stateBackend?: StateBackendConfig | undefined;
   }) {
     const { vertex, subtaskIndex } = options;
+    const keyGroupRange = computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, subtaskIndex);
     const members = vertex.nodes.map((node) => ({
       node,
       operator: createOperator(node.operator, { autoWatermarkInterval: options.autoWatermarkInterval, requestSplit: options.requestSplit, subtaskIndex }),
       metrics: new OperatorMetricCounters(),
+      // One keyed state backend per keyed operator, of the kind the job chose.
+      keyedStateBackend: isKeyedOperator(node.operator)
+        ? createKeyedStateBackend(options.stateBackend, { operatorUid: node.uid!, maxParallelism: vertex.maxParallelism, keyGroupRange, subtaskIndex })
+        : undefined,
     }));
     const byNode = new Map(members.map((m) => [m.node.id, m]));
     // Wire from the tail so every target exists before its producer's output is built.
@@ -156,7 +169,7 @@ export class OperatorChain {
         metrics: m.metrics,
         processingTimeService: options.processingTimeService,
         clock: options.clock,
-        keyedStateBackend: isKeyedOperator(m.node.operator) ? new HeapKeyedStateBackend() : undefined,
+        keyedStateBackend: m.keyedStateBackend,
         accumulators: this.accumulators,
       });
     }
@@ -177,7 +190,33 @@ export class OperatorChain {
     for (const m of this.members) await m.operator.finish();
   }
 
+  /** Closes the operators, then disposes their keyed state backends (an LMDB backend deletes its files). */
   async close(): Promise<void> {
-    for (const m of this.members) await m.operator.close();
+    try {
+      for (const m of this.members) await m.operator.close();
+    } finally {
+      for (const m of this.members) await m.keyedStateBackend?.dispose();
+    }
+  }
+
+  /** Restores the operators that have state in `restored` (by uid); before {@link open}. */
+  initializeState(restored: ReadonlyMap<string, RestoredOperatorState>): void {
+    for (const m of this.members) {
+      const state = restored.get(m.node.uid!);
+      if (state !== undefined) m.operator.initializeState(state);
+    }
+  }
+
+  /** Every operator's part of a checkpoint, in chain order (see StreamOperator.snapshotState). */
+  snapshotState(checkpointId: number, timestamp: number): { readonly uid: string; readonly snapshot: OperatorSnapshot }[] {
+    return this.members.map((m) => ({ uid: m.node.uid!, snapshot: m.operator.snapshotState(checkpointId, timestamp) }));
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    for (const m of this.members) await m.operator.notifyCheckpointComplete(checkpointId);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const m of this.members) m.operator.notifyCheckpointAborted(checkpointId);
   }
 }

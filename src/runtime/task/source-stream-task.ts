@@ -29,6 +29,8 @@ export class SourceStreamTask extends StreamTask {
   }
 
   protected processInput(deadline: number): InputResult {
+    // A source that ended only takes checkpoint mails until the final checkpoint.
+    if (this.inputEnded) return 'end';
     const source = this.source;
     for (;;) {
       if (!this.outputsAvailable()) return 'blocked';

@@ -12,18 +12,40 @@
  * Lifecycle: created -> running (operators opened) -> finishing (end of input: operators
  * finished head first, writers flushed, end of partition sent) -> finished; or failed /
  * cancelled at any point.
+ *
+ * Checkpoints (DESIGN.md §7), all on the task's thread, between batches: a source task
+ * takes snapshot n when the coordinator's trigger mail runs; a task with inputs when its
+ * CheckpointBarrierHandler has barrier n from every channel (aligned or not, by mode). The
+ * snapshot is synchronous — every operator's state, serialized at once — then barrier n
+ * goes to every output before any later record, and the blobs are written to the
+ * CheckpointStorage asynchronously while the task processes on; the acknowledgement (or
+ * the decline) follows the write. With checkpointing on, a task that reached the end of its
+ * input does not finish: it waits (state `waitingForFinalCheckpoint`, still forwarding
+ * barriers after its end of partition) until the coordinator says the final checkpoint —
+ * taken after every source ended — completed, so two-phase-commit sinks commit everything.
  */
+import type { CheckpointFailureReason } from '../../core/checkpoint.ts';
 import type { RivuletError } from '../../core/errors.ts';
 import { asRivuletError } from '../../core/errors.ts';
+import type { StateBackendConfig } from '../../core/state-backend.ts';
 import type { Clock } from '../../core/time.ts';
 import type { JobVertex } from '../../graph/job-graph.ts';
+import type { CheckpointBarrierHandler } from '../checkpoint/checkpoint-barrier-handler.ts';
+import { createBarrierHandler } from '../checkpoint/checkpoint-barrier-handler.ts';
+import type { TaskStateHandles } from '../checkpoint/operator-snapshot.ts';
+import { isEmptySnapshot } from '../checkpoint/operator-snapshot.ts';
+import { SnapshotKind, encodeSnapshot } from '../checkpoint/snapshot-format.ts';
+import { readRestoredState } from '../checkpoint/state-assignment.ts';
+import type { TaskCheckpointing, TaskStateRestore } from '../checkpoint/task-checkpointing.ts';
 import { END_OF_PARTITION } from '../network/channel-event.ts';
+import type { InputGate } from '../network/input-gate.ts';
+import { computeKeyGroupRangeForOperatorIndex } from '../state/key-groups.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import { OperatorChain } from './operator-chain.ts';
 import { SystemProcessingTimeService } from './processing-time-service.ts';
 import type { Schedulable, TaskScheduler } from './task-scheduler.ts';
 
-export type TaskState = 'created' | 'running' | 'finishing' | 'finished' | 'failed' | 'cancelled';
+export type TaskState = 'created' | 'running' | 'finishing' | 'waitingForFinalCheckpoint' | 'finished' | 'failed' | 'cancelled';
 
 /** What a task tells the JobManager side. */
 export interface TaskEvents {
@@ -46,6 +68,12 @@ export interface StreamTaskOptions {
   readonly autoWatermarkInterval: number;
   /** 0: send every record at once instead of batching. */
   readonly bufferTimeout: number;
+  /** Where keyed operators keep their state; undefined: the default backend. */
+  readonly stateBackend?: StateBackendConfig | undefined;
+  /** Undefined: the job does not checkpoint. */
+  readonly checkpointing?: TaskCheckpointing | undefined;
+  /** Set when the job starts from a checkpoint and this subtask has state in it. */
+  readonly restore?: TaskStateRestore | undefined;
 }
 
 export abstract class StreamTask implements Schedulable {
@@ -64,6 +92,16 @@ export abstract class StreamTask implements Schedulable {
   private readonly flushEveryRecord: boolean;
   private mails: (() => void)[] = [];
 
+  // ---- checkpointing
+  protected readonly checkpointing: TaskCheckpointing | undefined;
+  private readonly restore: TaskStateRestore | undefined;
+  /** Every input ended (a source: its reader did); set once, when end-of-input handling starts. */
+  protected inputEnded = false;
+  /** The final checkpoint completed; the task ends as soon as its input has. */
+  private finalCheckpointCompleted = false;
+  /** Checkpoint notifications run one after another (their hooks may be asynchronous). */
+  private notifications: Promise<void> = Promise.resolve();
+
   constructor(o: StreamTaskOptions) {
     this.vertex = o.vertex;
     this.subtaskIndex = o.subtaskIndex;
@@ -71,6 +109,8 @@ export abstract class StreamTask implements Schedulable {
     this.scheduler = o.scheduler;
     this.events = o.events;
     this.flushEveryRecord = o.bufferTimeout === 0;
+    this.checkpointing = o.checkpointing;
+    this.restore = o.restore;
     this.timeService = new SystemProcessingTimeService(o.clock, (mail) => this.post(mail));
     this.chain = new OperatorChain({
       vertex: o.vertex,
@@ -80,6 +120,7 @@ export abstract class StreamTask implements Schedulable {
       clock: o.clock,
       requestSplit: () => this.events.requestSplit(this.vertex.id, this.subtaskIndex),
       autoWatermarkInterval: o.autoWatermarkInterval,
+      stateBackend: o.stateBackend,
     });
   }
 
@@ -93,10 +134,14 @@ export abstract class StreamTask implements Schedulable {
     this.scheduler.schedule(this);
   }
 
-  /** Opens the operators and starts processing. */
+  /** Restores the operators' state when starting from a checkpoint, opens them and starts processing. */
   async start(now: number): Promise<void> {
     this.startTime = now;
     try {
+      const restore = this.restore;
+      if (restore !== undefined) {
+        this.chain.initializeState(await readRestoredState(restore.state, restore.storage, this.subtaskIndex, this.vertex.parallelism));
+      }
       await this.chain.open();
       this.state = 'running';
       this.scheduler.schedule(this);
@@ -106,14 +151,14 @@ export abstract class StreamTask implements Schedulable {
   }
 
   runSlice(deadline: number): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' && this.state !== 'waitingForFinalCheckpoint') return;
     try {
       if (this.mails.length > 0) {
         const mails = this.mails;
         this.mails = [];
         for (const m of mails) m();
       }
-      if (this.state !== 'running') return;
+      if (this.state !== 'running' && this.state !== 'waitingForFinalCheckpoint') return;
       const r = this.processInput(deadline);
       if (this.flushEveryRecord) this.flushOutputs();
       switch (r) {
@@ -127,7 +172,11 @@ export abstract class StreamTask implements Schedulable {
         case 'blocked':
           break; // a credit will reschedule us
         case 'end':
-          void this.endOfInput();
+          // After the end, a task waiting for the final checkpoint still reads barriers.
+          if (!this.inputEnded) {
+            this.inputEnded = true;
+            void this.endOfInput();
+          }
           break;
       }
     } catch (e) {
@@ -153,15 +202,125 @@ export abstract class StreamTask implements Schedulable {
     try {
       await this.chain.finish();
       for (const w of this.writers) w.broadcastEvent(END_OF_PARTITION);
-      await this.chain.close();
-      this.timeService.shutdown();
-      this.state = 'finished';
-      this.endTime = Date.now();
-      this.events.taskFinished(this.vertex.id, this.subtaskIndex);
+      if (this.checkpointing !== undefined && !this.finalCheckpointCompleted) {
+        // Finished operators fire no more timers; checkpoint mails and barriers still come.
+        this.timeService.shutdown();
+        this.state = 'waitingForFinalCheckpoint';
+        this.checkpointing.responder.reportEndOfInput(this.vertex.id, this.subtaskIndex);
+        this.scheduler.schedule(this);
+        return;
+      }
+      await this.closeAndFinish();
     } catch (e) {
       this.fail(e);
     }
   }
+
+  private async closeAndFinish(): Promise<void> {
+    await this.chain.close();
+    this.timeService.shutdown();
+    this.state = 'finished';
+    this.endTime = Date.now();
+    this.events.taskFinished(this.vertex.id, this.subtaskIndex);
+  }
+
+  // ---- checkpoints
+
+  /** The barrier handler of a task reading `gate`, or undefined when the job does not checkpoint. */
+  protected createBarrierHandler(gate: InputGate): CheckpointBarrierHandler | undefined {
+    if (this.checkpointing === undefined) return undefined;
+    return createBarrierHandler(this.checkpointing.mode, gate, (id, timestamp) => this.performCheckpoint(id, timestamp));
+  }
+
+  /** The coordinator triggers checkpoint `checkpointId` at this source task. */
+  triggerCheckpoint(checkpointId: number, timestamp: number): void {
+    this.post(() => this.performCheckpoint(checkpointId, timestamp));
+  }
+
+  /**
+   * Takes snapshot `checkpointId` and sends barrier `checkpointId` on every output; the
+   * write and the acknowledgement follow asynchronously. A snapshot that fails is declined,
+   * and the barrier still goes out, so downstream tasks do not wait for it in vain.
+   */
+  protected performCheckpoint(checkpointId: number, timestamp: number): void {
+    const cp = this.checkpointing;
+    if (cp === undefined || (this.state !== 'running' && this.state !== 'waitingForFinalCheckpoint')) return;
+    let blobs: { uid: string; bytes: Uint8Array; hasKeyed: boolean; hasOperatorState: boolean }[];
+    try {
+      blobs = [];
+      for (const { uid, snapshot } of this.chain.snapshotState(checkpointId, timestamp)) {
+        if (isEmptySnapshot(snapshot)) continue;
+        blobs.push({
+          uid,
+          bytes: encodeSnapshot(SnapshotKind.STATE, snapshot),
+          hasKeyed: snapshot.keyed !== undefined || snapshot.timers !== undefined,
+          hasOperatorState: snapshot.lists !== undefined || snapshot.unions !== undefined || snapshot.broadcast !== undefined,
+        });
+      }
+    } catch (e) {
+      this.broadcastBarrier(checkpointId, timestamp);
+      this.decline(checkpointId, 'CHECKPOINT_DECLINED', e, 'failed to take its snapshot');
+      return;
+    }
+    this.broadcastBarrier(checkpointId, timestamp);
+    const v = this.vertex;
+    const keyGroupRange = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, this.subtaskIndex);
+    Promise.all(
+      blobs.map(async (b) => ({
+        uid: b.uid,
+        subtask: this.subtaskIndex,
+        handle: await cp.storage.writeState(checkpointId, `${b.uid}-${this.subtaskIndex}`, b.bytes),
+        keyGroupRange: b.hasKeyed ? keyGroupRange : undefined,
+        hasOperatorState: b.hasOperatorState,
+      })),
+    ).then(
+      (operators) => {
+        const state: TaskStateHandles = { operators };
+        cp.responder.acknowledgeCheckpoint(v.id, this.subtaskIndex, checkpointId, state);
+      },
+      (e: unknown) => this.decline(checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION', e, 'failed to write its snapshot'),
+    );
+  }
+
+  private broadcastBarrier(checkpointId: number, timestamp: number): void {
+    for (const w of this.writers) w.broadcastEvent({ kind: 'barrier', checkpointId, timestamp });
+  }
+
+  private decline(checkpointId: number, reason: CheckpointFailureReason, e: unknown, what: string): void {
+    const err = asRivuletError(e, 'CHECKPOINT_FAILED', `Task ${this.name} ${what} for checkpoint ${checkpointId}`, { subtask: this.subtaskIndex, checkpointId });
+    this.checkpointing?.responder.declineCheckpoint(this.vertex.id, this.subtaskIndex, checkpointId, reason, err);
+  }
+
+  /**
+   * Checkpoint `checkpointId` completed: the operators (and their sinks' writers) hear it;
+   * after the final checkpoint, a task whose input has ended finishes.
+   */
+  notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void {
+    this.post(() => {
+      this.notifications = this.notifications.then(async () => {
+        if (this.state === 'failed' || this.state === 'cancelled' || this.state === 'finished') return;
+        try {
+          await this.chain.notifyCheckpointComplete(checkpointId);
+          if (!isFinal) return;
+          this.finalCheckpointCompleted = true;
+          if (this.state === 'waitingForFinalCheckpoint') await this.closeAndFinish();
+        } catch (e) {
+          this.fail(e);
+        }
+      });
+    });
+  }
+
+  /** Checkpoint `checkpointId` was aborted: stop aligning its barriers, tell the operators. */
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.post(() => {
+      this.abortAlignment(checkpointId);
+      this.chain.notifyCheckpointAborted(checkpointId);
+    });
+  }
+
+  /** Tasks with inputs give up the alignment of `checkpointId`. */
+  protected abortAlignment(_checkpointId: number): void {}
 
   /** Fails the task and reports it; the JobManager side cancels the others. */
   fail(e: unknown): void {

@@ -12,6 +12,10 @@ import { RivuletError } from '../../core/errors.ts';
 import type { SourceSplit } from '../../core/source.ts';
 import type { Clock } from '../../core/time.ts';
 import type { ChannelSpec, ExecutionGraph } from '../../graph/execution-graph.ts';
+import type { CheckpointStorage } from '../checkpoint/checkpoint-storage.ts';
+import type { TaskRestore } from '../checkpoint/operator-snapshot.ts';
+import { subtaskKey } from '../checkpoint/state-assignment.ts';
+import type { TaskCheckpointing } from '../checkpoint/task-checkpointing.ts';
 import { isTwoInputOperator } from '../../graph/two-input-operator-spec.ts';
 import type { InputChannel, OutputChannel } from '../network/channel.ts';
 import { LocalChannel } from '../network/channel.ts';
@@ -21,7 +25,7 @@ import { RemoteInputChannel, RemoteOutputChannel, ThreadNetwork } from '../netwo
 import { OneInputStreamTask } from './one-input-stream-task.ts';
 import { SourceStreamTask } from './source-stream-task.ts';
 import { TwoInputStreamTask } from './two-input-stream-task.ts';
-import type { StreamTask, TaskEvents, TaskState } from './stream-task.ts';
+import type { StreamTask, StreamTaskOptions, TaskEvents, TaskState } from './stream-task.ts';
 import { TaskScheduler } from './task-scheduler.ts';
 
 /** Counters of one operator in one subtask; plain data, crosses threads. */
@@ -45,6 +49,14 @@ export interface SubtaskMetrics {
   readonly accumulators: readonly (readonly [string, number])[];
 }
 
+/** What the hosted subtasks restore when the job starts from a checkpoint. */
+export interface TaskExecutorRestore {
+  /** The storage holding the checkpoint. */
+  readonly storage: CheckpointStorage;
+  /** By `${vertexId}/${subtask}` (see assignStateToSubtasks); subtasks without state are absent. */
+  readonly tasks: ReadonlyMap<string, TaskRestore>;
+}
+
 export interface TaskExecutorOptions {
   readonly executionGraph: ExecutionGraph;
   /** The slots this executor hosts. */
@@ -54,6 +66,9 @@ export interface TaskExecutorOptions {
   readonly events: TaskEvents;
   readonly clock: Clock;
   readonly batchSize?: number;
+  /** Undefined: the job does not checkpoint. */
+  readonly checkpointing?: TaskCheckpointing | undefined;
+  readonly restore?: TaskExecutorRestore | undefined;
 }
 
 export class TaskExecutor {
@@ -139,6 +154,9 @@ export class TaskExecutor {
           clock: this.options.clock,
           autoWatermarkInterval: jg.config.autoWatermarkInterval,
           bufferTimeout: jg.config.bufferTimeout,
+          stateBackend: jg.config.stateBackend,
+          checkpointing: this.options.checkpointing,
+          restore: this.taskRestore(vertexId, subtask),
         };
         const head = vertex.nodes[0]!.operator;
         if (head.kind === 'source') {
@@ -153,6 +171,12 @@ export class TaskExecutor {
         this.tasks.set(`${vertexId}/${subtask}`, task);
       }
     }
+  }
+
+  private taskRestore(vertexId: number, subtask: number): StreamTaskOptions['restore'] {
+    const r = this.options.restore;
+    const state = r?.tasks.get(subtaskKey(vertexId, subtask));
+    return state === undefined ? undefined : { storage: r!.storage, state };
   }
 
   /** Opens and starts every deployed task. */
@@ -173,6 +197,20 @@ export class TaskExecutor {
 
   noMoreSplits(vertexId: number, subtask: number): void {
     (this.task(vertexId, subtask) as SourceStreamTask).noMoreSplits();
+  }
+
+  /** Checkpoint `checkpointId` starts at this source subtask. */
+  triggerCheckpoint(vertexId: number, subtask: number, checkpointId: number, timestamp: number): void {
+    this.task(vertexId, subtask).triggerCheckpoint(checkpointId, timestamp);
+  }
+
+  /** Tells every hosted task that checkpoint `checkpointId` completed. */
+  notifyCheckpointComplete(checkpointId: number, isFinal: boolean): void {
+    for (const t of this.tasks.values()) t.notifyCheckpointComplete(checkpointId, isFinal);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const t of this.tasks.values()) t.notifyCheckpointAborted(checkpointId);
   }
 
   cancel(): void {

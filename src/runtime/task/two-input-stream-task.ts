@@ -14,12 +14,13 @@
  *
  * End of input, per input: when the last channel of input i ends, the input stops holding
  * back the watermark and the head gets `endInput(i)`; when both have ended the task
- * finishes (StreamTask.endOfInput). Checkpoint barriers (issue #4) will be aligned over
- * the channels of both inputs in the same loop, like the one-input task's.
+ * finishes (StreamTask.endOfInput). Checkpoint barriers are aligned over the channels of
+ * both inputs by one barrier handler, as in the one-input task.
  *
  * Data path: as OneInputStreamTask — one batch at a time, no allocation per record.
  */
 import type { WatermarkStatus } from '../../core/watermark.ts';
+import type { CheckpointBarrierHandler } from '../checkpoint/checkpoint-barrier-handler.ts';
 import { CombinedWatermarkStatus } from '../network/combined-watermark-status.ts';
 import type { InputGate } from '../network/input-gate.ts';
 import { StatusWatermarkValve } from '../network/status-watermark-valve.ts';
@@ -44,6 +45,7 @@ export class TwoInputStreamTask extends StreamTask {
   private readonly valves: readonly [StatusWatermarkValve, StatusWatermarkValve];
   private readonly openChannels: [number, number] = [0, 0];
   private readonly combined = new CombinedWatermarkStatus(2);
+  private readonly barriers: CheckpointBarrierHandler | undefined;
 
   constructor(o: TwoInputStreamTaskOptions) {
     super(o);
@@ -67,6 +69,7 @@ export class TwoInputStreamTask extends StreamTask {
     }
     this.valves = [new StatusWatermarkValve(this.openChannels[0]), new StatusWatermarkValve(this.openChannels[1])];
     for (const ch of o.gate.channels) ch.onData = () => this.scheduler.schedule(this);
+    this.barriers = this.createBarrierHandler(o.gate);
   }
 
   protected processInput(deadline: number): InputResult {
@@ -119,11 +122,15 @@ export class TwoInputStreamTask extends StreamTask {
           break;
         }
         case 'barrier':
-          // Aligned checkpoints arrive with issue #4: alignment spans the channels of both inputs.
+          this.barriers?.processBarrier(c, event.checkpointId, event.timestamp);
           break;
       }
       if (performance.now() >= deadline) return 'more';
     }
+  }
+
+  protected override abortAlignment(checkpointId: number): void {
+    this.barriers?.abortCheckpoint(checkpointId);
   }
 
   /** Passes an input valve's new watermark and status change on to the combined watermark and the head. */

@@ -7,9 +7,18 @@
  *
  * Each domain is a binary min-heap of timers plus an index for de-duplication and deletion
  * (deleted timers are skipped when they reach the top).
+ *
+ * Timers are checkpointed with the keyed state, by key group: {@link snapshot} lists every
+ * live timer with its key group, key (as bytes, see key-serializer.ts) and namespace key;
+ * {@link restore} keeps those of this subtask's key groups and rebuilds the namespaces with
+ * the operator's `namespaceOf`. Restored processing-time timers that are already due fire
+ * as soon as the task runs; event-time timers when the watermark passes them.
  */
 import type { Key } from '../../core/keys.ts';
+import { assignToKeyGroup } from '../state/key-groups.ts';
+import type { KeyGroupRange } from '../state/key-groups.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import { decodeKey, encodeKey } from '../state/key-serializer.ts';
 import { toMapKey } from '../state/map-key.ts';
 import type { ProcessingTimeService, ScheduledTimer } from '../task/processing-time-service.ts';
 
@@ -23,6 +32,21 @@ export interface InternalTimer<N> {
 export interface Triggerable<N> {
   onEventTime(timer: InternalTimer<N>): void;
   onProcessingTime(timer: InternalTimer<N>): void;
+}
+
+/** One timer in a snapshot. */
+export interface SnapshotTimer {
+  readonly keyGroup: number;
+  readonly timestamp: number;
+  /** The key, encoded with key-serializer.ts. */
+  readonly key: Uint8Array;
+  readonly namespace: string;
+}
+
+/** The timers of one timer service in one subtask at a checkpoint; plain data. */
+export interface TimerServiceSnapshot {
+  readonly eventTimers: readonly SnapshotTimer[];
+  readonly processingTimers: readonly SnapshotTimer[];
 }
 
 /**
@@ -105,6 +129,11 @@ class TimerHeap<N extends { readonly namespaceKey: string }> {
 
   size(): number {
     return this.count;
+  }
+
+  /** The live timers, in no particular order. */
+  *timers(): IterableIterator<InternalTimer<N>> {
+    for (const t of this.heap) if (!t.deleted) yield t;
   }
 
   private dropDeleted(): void {
@@ -204,6 +233,41 @@ export class InternalTimerService<N extends { readonly namespaceKey: string }> {
     }
     const next = this.processingTimers.peekTime();
     if (next !== Number.POSITIVE_INFINITY) this.scheduleProcessingTimer(next);
+  }
+
+  /** Every live timer, with its key group; a copy. */
+  snapshot(maxParallelism: number): TimerServiceSnapshot {
+    const list = (heap: TimerHeap<N>): SnapshotTimer[] => {
+      const out: SnapshotTimer[] = [];
+      for (const t of heap.timers()) {
+        out.push({ keyGroup: assignToKeyGroup(t.key, maxParallelism), timestamp: t.timestamp, key: encodeKey(t.key), namespace: t.namespace.namespaceKey });
+      }
+      return out;
+    };
+    return { eventTimers: list(this.eventTimers), processingTimers: list(this.processingTimers) };
+  }
+
+  /**
+   * Adds the timers of `snapshots` whose key group is in `keyGroupRange`; called before
+   * the operator processes anything.
+   * @param namespaceOf rebuilds a timer's namespace from its namespace key
+   */
+  restore(snapshots: readonly TimerServiceSnapshot[], keyGroupRange: KeyGroupRange, namespaceOf: (namespaceKey: string) => N): void {
+    const inRange = (t: SnapshotTimer): boolean => t.keyGroup >= keyGroupRange.startKeyGroup && t.keyGroup <= keyGroupRange.endKeyGroup;
+    for (const s of snapshots) {
+      for (const t of s.eventTimers) {
+        if (!inRange(t)) continue;
+        const key = decodeKey(t.key);
+        this.eventTimers.add(toMapKey(key), { timestamp: t.timestamp, key, namespace: namespaceOf(t.namespace), deleted: false });
+      }
+      for (const t of s.processingTimers) {
+        if (!inRange(t)) continue;
+        const key = decodeKey(t.key);
+        this.processingTimers.add(toMapKey(key), { timestamp: t.timestamp, key, namespace: namespaceOf(t.namespace), deleted: false });
+      }
+    }
+    const next = this.processingTimers.peekTime();
+    if (next < this.nextProcessingTime) this.scheduleProcessingTimer(next);
   }
 
   numEventTimeTimers(): number {

@@ -15,6 +15,8 @@ import { RivuletError } from '../../core/errors.ts';
 import type { MergingWindowAssigner, Window } from '../../core/windowing.ts';
 import type { InternalKvState, KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { VOID_NAMESPACE } from '../state/keyed-state-backend.ts';
+import type { Serde } from '../../core/serde.ts';
+import { windowMappingsSerde } from './window-state-serdes.ts';
 
 /** One in-flight window and the window whose namespace holds its state. */
 export type WindowMapping<W> = [window: W, stateWindow: W];
@@ -44,7 +46,7 @@ export class MergingWindowSet<W extends Window> {
 
   constructor(assigner: MergingWindowAssigner<unknown, W>, backend: KeyedStateBackend) {
     this.assigner = assigner;
-    this.state = backend.getOrCreateKvState('merging-window-set');
+    this.state = backend.getOrCreateKvState<WindowMapping<W>[]>('merging-window-set', { serde: windowMappingsSerde as unknown as Serde<WindowMapping<W>[]> });
   }
 
   /** Reads the in-flight windows of the backend's current key. */

@@ -53,7 +53,7 @@ import { toMapKey } from '../state/map-key.ts';
 import type { MapKey } from '../state/map-key.ts';
 import { StreamOperator, preview } from '../operators/stream-operator.ts';
 import type { InternalTimer, Triggerable } from './internal-timer-service.ts';
-import { InternalTimerService } from './internal-timer-service.ts';
+import type { InternalTimerService } from './internal-timer-service.ts';
 import { SliceQueue } from './slice-queue.ts';
 import { WindowProcessContext } from './window-process-context.ts';
 
@@ -125,7 +125,7 @@ export class SlicingWindowOperator extends StreamOperator implements Triggerable
     if (backend === undefined) throw new RivuletError('INTERNAL', 'SlicingWindowOperator without keyed state backend', this.errorContext());
     this.backend = backend;
     this.sliceState = backend.getOrCreateKvState('window-slices');
-    this.timers = new InternalTimerService<SlicesNamespace>(backend, this.setupInfo.processingTimeService, this);
+    this.timers = this.getInternalTimerService<SlicesNamespace>('window-timers', this, () => SLICES);
     // The context reads only the watermark and processing time from the timer service,
     // which is why one whose namespace is not a Window serves.
     const timers = this.timers as unknown as InternalTimerService<TimeWindow>;

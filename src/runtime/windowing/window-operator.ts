@@ -32,7 +32,8 @@ import type { InternalWindowFunction } from '../../graph/window-function.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { StreamOperator, preview } from '../operators/stream-operator.ts';
 import type { InternalTimer, Triggerable } from './internal-timer-service.ts';
-import { InternalTimerService } from './internal-timer-service.ts';
+import type { InternalTimerService } from './internal-timer-service.ts';
+import { windowOfNamespaceKey } from './window-namespace.ts';
 import type { MergeFunction } from './merging-window-set.ts';
 import { MergingWindowSet } from './merging-window-set.ts';
 import type { WindowPanes } from './window-panes.ts';
@@ -94,7 +95,7 @@ export class WindowOperator extends StreamOperator implements Triggerable<Window
     const backend = this.setupInfo.keyedStateBackend;
     if (backend === undefined) throw new RivuletError('INTERNAL', 'WindowOperator without keyed state backend', this.errorContext());
     this.backend = backend;
-    this.timers = new InternalTimerService<Window>(backend, this.setupInfo.processingTimeService, this);
+    this.timers = this.getInternalTimerService<Window>('window-timers', this, windowOfNamespaceKey);
     const timers = (): InternalTimerService<Window> => this.timers;
     this.triggerContext = new WindowTriggerContext(backend, timers);
     this.processContext = new WindowProcessContext({

@@ -20,6 +20,7 @@ import type { EvictableElements, Evictor, EvictorContext, Window } from '../../c
 import { TimestampedValue } from '../../core/windowing.ts';
 import type { InternalWindowContext, InternalWindowFunction } from '../../graph/window-function.ts';
 import type { InternalKvState, KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import { timestampedValuesSerde } from './window-state-serdes.ts';
 
 export interface WindowPanes {
   /** Selects the pane (namespace = the state window's namespaceKey) the next calls use. */
@@ -94,7 +95,7 @@ export class EvictingPanes implements WindowPanes {
     this.aggregate = aggregate;
     this.evictor = evictor;
     this.evictorContext = evictorContext;
-    this.state = backend.getOrCreateKvState(STATE_NAME);
+    this.state = backend.getOrCreateKvState(STATE_NAME, { serde: timestampedValuesSerde });
   }
 
   setWindow(namespace: string): void {

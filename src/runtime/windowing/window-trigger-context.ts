@@ -10,6 +10,7 @@
  * handle per state name that reads the current window at each call, so a trigger that asks
  * for its state on every record (CountTrigger) allocates nothing.
  */
+import type { Serde } from '../../core/serde.ts';
 import type { ValueState, ValueStateDescriptor } from '../../core/state.ts';
 import type { OnMergeContext, Window } from '../../core/windowing.ts';
 import type { InternalKvState, KeyedStateBackend } from '../state/keyed-state-backend.ts';
@@ -82,7 +83,7 @@ export class WindowTriggerContext implements OnMergeContext {
   getPartitionedState<S>(descriptor: ValueStateDescriptor<S>): ValueState<S> {
     let state = this.states.get(descriptor.name) as PartitionedValueState<S> | undefined;
     if (state === undefined) {
-      state = new PartitionedValueState<S>(this, this.kvState<S>(descriptor.name), descriptor.defaultValue);
+      state = new PartitionedValueState<S>(this, this.kvState<S>(descriptor.name, descriptor.serde), descriptor.defaultValue);
       this.states.set(descriptor.name, state as PartitionedValueState<unknown>);
     } else {
       state.defaultValue = descriptor.defaultValue;
@@ -91,7 +92,7 @@ export class WindowTriggerContext implements OnMergeContext {
   }
 
   mergePartitionedState<S>(descriptor: ValueStateDescriptor<S>, merge: (a: S, b: S) => S): void {
-    const kv = this.kvState<S>(descriptor.name);
+    const kv = this.kvState<S>(descriptor.name, descriptor.serde);
     let merged: S | undefined;
     for (const w of this.mergedWindows) {
       if (w.namespaceKey === this.window.namespaceKey) continue;
@@ -118,10 +119,10 @@ export class WindowTriggerContext implements OnMergeContext {
     }
   }
 
-  private kvState<S>(name: string): InternalKvState<S> {
+  private kvState<S>(name: string, serde: Serde<S>): InternalKvState<S> {
     let kv = this.kvStates.get(name);
     if (kv === undefined) {
-      kv = this.backend.getOrCreateKvState(`trigger:${name}`);
+      kv = this.backend.getOrCreateKvState(`trigger:${name}`, { serde: serde as Serde<unknown> });
       this.kvStates.set(name, kv);
     }
     return kv as InternalKvState<S>;

@@ -156,5 +156,10 @@ class ScriptedReader<T> implements SourceReader<T, ScriptedSplit> {
     this.noMoreSplits = true;
   }
 
+  /** Scripted runs are not checkpointed. */
+  snapshotState(): ScriptedSplit[] {
+    return [];
+  }
+
   close(): void {}
 }
