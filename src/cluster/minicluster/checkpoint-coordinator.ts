@@ -159,7 +159,6 @@ export class CheckpointCoordinator implements CheckpointResponder {
       this.triggerCheckpoint();
       this.planNextTrigger();
     }, Math.max(0, at - now));
-    this.triggerTimer.unref();
   }
 
   /** Starts a checkpoint now (also the entry point for savepoints later). Returns its id, or undefined if none started. */
@@ -190,7 +189,6 @@ export class CheckpointCoordinator implements CheckpointResponder {
       finalizing: false,
     };
     p.timeout = setTimeout(() => this.abort(p, 'CHECKPOINT_EXPIRED', undefined), this.config.timeout);
-    p.timeout.unref();
     this.pending.set(checkpointId, p);
     for (const { vertexId, subtask } of this.sourceSubtasks) gateway.triggerCheckpoint(vertexId, subtask, checkpointId, p.triggerTimestamp);
     return checkpointId;

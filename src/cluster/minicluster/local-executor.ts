@@ -137,18 +137,18 @@ export class LocalExecutor implements PipelineExecutor {
       coordinator.fail(e);
       return coordinator.result;
     }
-    const cp = deployment.checkpointing;
-    if (cp?.storageLocation.kind === 'uri') {
-      // A storage this executor opened (not the program's object) is closed with the job.
-      const close = async (): Promise<void> => void (await cp.storage.close?.());
-      void coordinator.result.then(close, close).catch(() => {});
-    }
     if (artifact !== undefined && eg.numSlots > 1 && this.clock === SystemClock) {
       await runOnWorkers(eg, coordinator, artifact, deployment);
     } else {
       await runInProcess(eg, coordinator, this.clock, deployment);
     }
-    return coordinator.result;
+    try {
+      return await coordinator.result;
+    } finally {
+      // A storage this executor opened (not the program's object) is closed with the job.
+      const cp = deployment.checkpointing;
+      if (cp?.storageLocation.kind === 'uri') await Promise.resolve(cp.storage.close?.()).catch(() => {});
+    }
   }
 
   /** The checkpoint to start from, loaded and checked, and which subtask restores what. */

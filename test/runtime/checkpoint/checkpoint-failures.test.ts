@@ -90,19 +90,20 @@ void test('failed state writes (CHECKPOINT_ASYNC_EXCEPTION) within the tolerable
     ],
   );
   assert.match(r.failed[0]!.message, /^Asynchronous task checkpoint failed\. .*injected: cannot write/);
-  assert.ok(r.completed.length >= 1 && r.completed[0]!.checkpointId === 3);
+  assert.ok(r.completed.length >= 1 && r.completed.every((c) => c.checkpointId >= 3));
   assert.deepEqual(readCommitted(o.commitDir).sort(), expectedOutput(o.count, o.keys), 'what failed checkpoints prepared is committed by a later one');
 });
 
 void test('a checkpoint that does not complete in time is CHECKPOINT_EXPIRED', async () => {
-  const o = job('timeout');
-  const r = await run(o, { faults: { hangStateWrites: (id) => id === 1 }, timeout: 80, tolerable: 1 });
+  const o = job('timeout', { rate: 2000 });
+  // Generous for loaded machines: only checkpoint 1 hangs; any other that expires still counts.
+  const r = await run(o, { faults: { hangStateWrites: (id) => id === 1 }, timeout: 250, tolerable: 5 });
   assert.equal(r.error, undefined, String(r.error));
   assert.deepEqual(
-    r.failed.map((f) => [f.checkpointId, f.reason]),
-    [[1, 'CHECKPOINT_EXPIRED']],
+    r.failed.slice(0, 1).map((f) => [f.checkpointId, f.reason, f.message]),
+    [[1, 'CHECKPOINT_EXPIRED', 'Checkpoint expired before completing.']],
   );
-  assert.equal(r.failed[0]!.message, 'Checkpoint expired before completing.');
+  assert.ok(r.completed.some((c) => c.checkpointId > 1));
   assert.deepEqual(readCommitted(o.commitDir).sort(), expectedOutput(o.count, o.keys));
 });
 
@@ -117,7 +118,7 @@ void test('one failure more than tolerated fails the job, naming the reason and 
 
 /** A run that fails mid-stream keeping its 3 newest checkpoints; returns them, newest last. */
 async function failedRun(name: string, numRetained: number): Promise<{ o: JobOptions; completed: CompletedCheckpointStats[] }> {
-  const o = job(name, { count: 3000, failAt: 2400, numRetained });
+  const o = job(name, { count: 3000, rate: 4000, failAt: 2400, numRetained });
   const r = await run(o);
   assert.ok(r.error instanceof Error);
   assert.ok(r.completed.length >= 2, `completed: ${r.completed.length}`);

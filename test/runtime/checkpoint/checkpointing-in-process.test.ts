@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { RivuletError, StreamExecutionEnvironment } from '../../../src/index.ts';
 import type { CompletedCheckpointStats, FailedCheckpointStats, JobListener, RestoredCheckpointStats } from '../../../src/index.ts';
@@ -55,7 +55,7 @@ async function run(options: JobOptions, parallelism: number, restoreFrom?: strin
 for (const parallelism of [1, 2]) {
   void test(`p=${parallelism}: a failure mid-stream, then a restore from the latest checkpoint: committed output equals the failure-free output`, async () => {
     const dir = join(root, `restore-p${parallelism}`);
-    const options: JobOptions = { count: 3000, keys: 7, rate: 6000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50, failAt: 2400 };
+    const options: JobOptions = { count: 3000, keys: 7, rate: 4000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50, failAt: 2400 };
     const expected = expectedOutput(options.count, options.keys);
 
     const first = await run(options, parallelism);
@@ -85,7 +85,7 @@ for (const parallelism of [1, 2]) {
 
 void test('a checkpoint taken at p=2 restores at p=3: key groups and splits are redistributed, the output stays exactly-once', async () => {
   const dir = join(root, 'rescale');
-  const options: JobOptions = { count: 3000, keys: 11, rate: 6000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50, failAt: 2400 };
+  const options: JobOptions = { count: 3000, keys: 11, rate: 4000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50, failAt: 2400 };
   const first = await run(options, 2);
   assert.ok(first.error instanceof Error);
   const latest = first.completed.at(-1)!;
@@ -96,18 +96,19 @@ void test('a checkpoint taken at p=2 restores at p=3: key groups and splits are 
 
 void test('a bounded job without failures commits everything through its final checkpoint and discards its checkpoints', async () => {
   const dir = join(root, 'bounded');
-  const options: JobOptions = { count: 1200, keys: 5, rate: 6000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50 };
+  const options: JobOptions = { count: 1200, keys: 5, rate: 4000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50 };
   const r = await run(options, 2);
   assert.equal(r.error, undefined, String(r.error));
   assert.deepEqual(readCommitted(options.commitDir).sort(), expectedOutput(options.count, options.keys));
   assert.equal(r.completed.filter((c) => c.isFinal).length, 1);
   assert.ok(r.completed.at(-1)!.isFinal);
   assert.ok(r.completed.every((c) => !existsSync(c.metadataLocation)), 'a finished job keeps no checkpoints');
+  assert.ok(!existsSync(dirname(dirname(r.completed[0]!.metadataLocation))), 'nor its checkpoint directory');
 });
 
 void test('AT_LEAST_ONCE: a restored run loses nothing (duplicates allowed)', async () => {
   const dir = join(root, 'at-least-once');
-  const options: JobOptions = { count: 2000, keys: 3, rate: 6000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50, failAt: 1700, mode: 'AT_LEAST_ONCE' };
+  const options: JobOptions = { count: 3000, keys: 3, rate: 4000, commitDir: join(dir, 'out'), checkpointDir: join(dir, 'ckpt'), interval: 50, failAt: 2400, mode: 'AT_LEAST_ONCE' };
   const first = await run(options, 2);
   assert.ok(first.error instanceof Error);
   const latest = first.completed.at(-1)!;

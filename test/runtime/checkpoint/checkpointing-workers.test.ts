@@ -40,7 +40,7 @@ void test('p=2 on worker threads: checkpoints complete, and a restore after a fa
   const commitDir = join(root, 'out');
   const count = 3000;
   const keys = 7;
-  const args = ['--count', String(count), '--keys', String(keys), '--rate', '6000', '--commit-dir', commitDir, '--checkpoint-dir', join(root, 'ckpt'), '--interval', '50'];
+  const args = ['--count', String(count), '--keys', String(keys), '--rate', '3000', '--commit-dir', commitDir, '--checkpoint-dir', join(root, 'ckpt'), '--interval', '50'];
 
   const first = runJob('-', [...args, '--fail-at', '2400']);
   assert.equal(first.status, 1, first.stderr);
