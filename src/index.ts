@@ -102,6 +102,8 @@ export { isCheckpointedFunction } from './core/operator-state.ts';
 export type { CheckpointedFunction, FunctionInitializationContext, FunctionSnapshotContext, OperatorStateStore } from './core/operator-state.ts';
 export type { RuntimeContext } from './core/runtime-context.ts';
 export { JobExecutionResult } from './core/job.ts';
+export { RestartStrategies } from './core/restart-strategy.ts';
+export type { ExponentialDelayOptions, RestartStrategyConfig } from './core/restart-strategy.ts';
 export type { JobListener, JobMetricsSnapshot, OperatorMetrics } from './core/job.ts';
 export type { CompletedCheckpointStats, FailedCheckpointStats, RestoredCheckpointStats } from './core/job.ts';
 export { CheckpointingMode, CheckpointFailureReason, ExternalizedCheckpointRetention } from './core/checkpoint.ts';

@@ -5,6 +5,7 @@
  * Building must be deterministic (no randomness, clock or I/O): the job module runs again in
  * every worker thread, which must rebuild the very same graph.
  */
+import type { RestartStrategyConfig } from '../core/restart-strategy.ts';
 import { CheckpointingMode } from '../core/checkpoint.ts';
 import { RivuletError } from '../core/errors.ts';
 import { stateBackendConfig } from '../core/state-backend.ts';
@@ -34,6 +35,7 @@ export class StreamExecutionEnvironment {
   private maxParallelism = DEFAULT_MAX_PARALLELISM;
   private bufferTimeout = 100;
   private readonly config = new ExecutionConfig();
+  private restartStrategy: RestartStrategyConfig | undefined;
   private readonly checkpointConfig = new CheckpointConfig();
   private stateBackend: StateBackend | undefined;
   private readonly listeners: JobListener[] = [];
@@ -105,6 +107,20 @@ export class StreamExecutionEnvironment {
 
   getCheckpointConfig(): CheckpointConfig {
     return this.checkpointConfig;
+  }
+
+  /**
+   * What the cluster does when a task fails (RestartStrategies.noRestart(),
+   * fixedDelayRestart, exponentialDelayRestart, failureRateRestart); as Flink's. Default:
+   * no restart without checkpointing, fixed delay with unbounded attempts with it.
+   */
+  setRestartStrategy(strategy: RestartStrategyConfig): this {
+    this.restartStrategy = strategy;
+    return this;
+  }
+
+  getRestartStrategy(): RestartStrategyConfig | undefined {
+    return this.restartStrategy;
   }
 
   /**
@@ -226,6 +242,7 @@ export class StreamExecutionEnvironment {
       checkpointing: this.checkpointConfig.toOptions(),
       savepointRestore: getEnvironmentDefaults().savepointRestore,
       stateBackend: this.stateBackend === undefined ? undefined : stateBackendConfig(this.stateBackend),
+      restartStrategy: this.restartStrategy,
     };
     return this.graph;
   }

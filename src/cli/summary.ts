@@ -46,6 +46,7 @@ export function formatSummary(result: JobExecutionResult, sourceUids: ReadonlySe
     );
   }
   lines.push('', `Net runtime: ${(result.getNetRuntime() / 1000).toFixed(3)} s`);
+  if (result.getRestarts() > 0) lines.push(`Restarts: ${result.getRestarts()}`);
   const accumulators = [...result.getAllAccumulatorResults()];
   if (accumulators.length > 0) {
     lines.push('Accumulators:');

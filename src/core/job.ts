@@ -78,6 +78,11 @@ export interface JobListener {
   onCheckpointFailed?(stats: FailedCheckpointStats): void;
   /** The job starts from a checkpoint (before any task runs). */
   onJobRestored?(stats: RestoredCheckpointStats): void;
+  /**
+   * A task failed and the restart strategy restarts the job after `delayMs`, from the newest
+   * completed checkpoint (`checkpointId`; undefined: from scratch). `restarts` counts this one.
+   */
+  onJobRestarting?(info: { readonly restarts: number; readonly delayMs: number; readonly checkpointId: number | undefined; readonly error: Error }): void;
 }
 
 /** The result of a finished job; as Flink's `JobExecutionResult`. */
@@ -88,11 +93,20 @@ export class JobExecutionResult {
   private readonly accumulators: ReadonlyMap<string, number>;
   readonly metrics: JobMetricsSnapshot;
 
-  constructor(jobName: string, netRuntimeMs: number, accumulators: ReadonlyMap<string, number>, metrics: JobMetricsSnapshot) {
+  /** Times the job was restarted after a task failure (restart strategy). */
+  private readonly restarts: number;
+
+  constructor(jobName: string, netRuntimeMs: number, accumulators: ReadonlyMap<string, number>, metrics: JobMetricsSnapshot, restarts = 0) {
     this.jobName = jobName;
     this.netRuntimeMs = netRuntimeMs;
     this.accumulators = accumulators;
     this.metrics = metrics;
+    this.restarts = restarts;
+  }
+
+  /** @returns how many times the job was restarted after a failure (0: it ran through). */
+  getRestarts(): number {
+    return this.restarts;
   }
 
   /** @returns the job's run time in milliseconds. */

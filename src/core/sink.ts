@@ -18,6 +18,11 @@ export interface SinkWriterContext {
   readonly parallelism: number;
   /** The uid of the sink operator, for error messages and file names. */
   readonly operatorUid: string;
+  /**
+   * Checkpoints are taken: a two-phase-commit writer commits on `notifyCheckpointComplete`
+   * (the final checkpoint after the end of input included) instead of at the end of input.
+   */
+  readonly checkpointingEnabled?: boolean;
 }
 
 export interface SinkWriter<T> extends CheckpointListener {

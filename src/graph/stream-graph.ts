@@ -3,6 +3,7 @@
  * Flink's StreamGraph. Built by the api, deterministic for a given program (each worker
  * rebuilds it from the job module and must arrive at the same graph).
  */
+import type { RestartStrategyConfig } from '../core/restart-strategy.ts';
 import type { CheckpointingOptions, SavepointRestoreSettings } from '../core/checkpoint.ts';
 import { RivuletError } from '../core/errors.ts';
 import type { StateBackendConfig } from '../core/state-backend.ts';
@@ -50,6 +51,8 @@ export interface StreamGraphConfig {
   readonly savepointRestore?: SavepointRestoreSettings | undefined;
   /** Where keyed state lives; undefined: the default (HashMapStateBackend). */
   readonly stateBackend?: StateBackendConfig | undefined;
+  /** What to do when a task fails; undefined: the default (see effectiveRestartStrategy). */
+  readonly restartStrategy?: RestartStrategyConfig | undefined;
 }
 
 export class StreamGraph {

@@ -60,6 +60,8 @@ export interface CheckpointCoordinatorOptions {
   readonly failJob: (error: RivuletError) => void;
   /** The checkpoint the job was restored from: new checkpoint ids continue after it. */
   readonly restoredCheckpointId?: number | undefined;
+  /** After a restart: the completed checkpoints the previous attempt retained, oldest first. */
+  readonly retainedCheckpoints?: readonly CompletedCheckpoint[] | undefined;
 }
 
 /** A completed checkpoint this coordinator keeps. */
@@ -108,6 +110,8 @@ export class CheckpointCoordinator implements CheckpointResponder {
   /** The final checkpoint is pending (or completed). */
   private finalTriggered = false;
   private terminated: JobTermination | undefined;
+  /** Suspended for a restart (see suspend): shutdown still applies retention. */
+  private suspended = false;
   /** Aborted checkpoints: discarded at once, and again at shutdown (tasks may still have been writing). */
   private readonly aborted = new Set<number>();
   /** Metadata writes in flight; shutdown waits for them, so a job's end reports every checkpoint it completed. */
@@ -118,6 +122,7 @@ export class CheckpointCoordinator implements CheckpointResponder {
     this.config = options.config;
     this.storage = options.storage;
     this.nextCheckpointId = (options.restoredCheckpointId ?? 0) + 1;
+    if (options.retainedCheckpoints !== undefined) this.completed.push(...options.retainedCheckpoints);
     const all: string[] = [];
     const sources: { vertexId: number; subtask: number }[] = [];
     for (const v of options.jobGraph.vertices) {
@@ -135,6 +140,29 @@ export class CheckpointCoordinator implements CheckpointResponder {
     this.gateway = gateway;
     this.lastTriggerAt = performance.now();
     this.planNextTrigger();
+  }
+
+  /** The id of the last checkpoint triggered (or restored): a restarted attempt continues after it. */
+  lastCheckpointId(): number {
+    return this.nextCheckpointId - 1;
+  }
+
+  /**
+   * The job restarts (a task failed and the restart strategy allows another attempt):
+   * pending checkpoints are aborted and discarded, completed ones stay (the next attempt
+   * restores from the newest); waits for metadata writes in flight.
+   */
+  async suspend(): Promise<void> {
+    if (this.terminated !== undefined) return;
+    this.terminated = 'FAILED';
+    this.suspended = true;
+    clearTimeout(this.triggerTimer);
+    this.triggerTimer = undefined;
+    for (const p of [...this.pending.values()]) {
+      if (!p.finalizing) this.abort(p, 'TASK_FAILURE', undefined);
+    }
+    await Promise.all(this.finalizations);
+    for (const id of this.aborted) await this.discard(id);
   }
 
   /** The retained completed checkpoints, newest first: what a restart restores from. */
@@ -333,7 +361,9 @@ export class CheckpointCoordinator implements CheckpointResponder {
    * as the retention policy says for how it ended (a finished job keeps none).
    */
   async shutdown(termination: JobTermination): Promise<void> {
-    if (this.terminated !== undefined) return;
+    // After suspend(): the job failed for good; retention still applies.
+    if (this.terminated !== undefined && !this.suspended) return;
+    this.suspended = false;
     this.terminated = termination;
     clearTimeout(this.triggerTimer);
     this.triggerTimer = undefined;

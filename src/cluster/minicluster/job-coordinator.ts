@@ -37,9 +37,12 @@ export class JobCoordinator implements TaskEvents {
   private gateway: TaskGateway | undefined;
   private checkpointCoordinator: CheckpointCoordinator | undefined;
   private readonly remaining = new Set<string>();
-  private readonly startTime = Date.now();
+  private startTime = Date.now();
   /** For the net runtime: monotonic and sub-millisecond, so a quick job does not report 0 ms. */
-  private readonly startMonotonic = performance.now();
+  private startMonotonic = performance.now();
+  /** Set by the executor for a restarted attempt: failures are left to it (see {@link asAttempt}). */
+  private restartable = false;
+  private restarts = 0;
   private progressTimer: NodeJS.Timeout | undefined;
   private done = false;
   private resolveResult!: (r: JobExecutionResult) => void;
@@ -56,6 +59,25 @@ export class JobCoordinator implements TaskEvents {
       this.rejectResult = rej;
     });
     for (const v of eg.jobGraph.vertices) for (let s = 0; s < v.parallelism; s++) this.remaining.add(`${v.id}/${s}`);
+  }
+
+  /**
+   * This coordinator runs one attempt of a job the executor may restart: a failure cancels
+   * the tasks and rejects `result`, but neither shuts the checkpoints down nor tells the
+   * listeners — the executor does either ({@link reportFailure}) or restarts. The result of
+   * a finishing attempt counts from the job's start and reports `restarts`.
+   */
+  asAttempt(restarts: number, startTime: number, startMonotonic: number): void {
+    this.restartable = true;
+    this.restarts = restarts;
+    this.startTime = startTime;
+    this.startMonotonic = startMonotonic;
+  }
+
+  /** The job fails for good after a failed attempt: checkpoints shut down, listeners hear it. */
+  async reportFailure(err: Error): Promise<void> {
+    await (this.checkpointCoordinator?.shutdown('FAILED') ?? Promise.resolve());
+    for (const l of this.listeners) l.onJobExecuted?.(undefined, err);
   }
 
   /** The job checkpoints: `coordinator` runs its checkpoints once the tasks are attached. */
@@ -140,6 +162,10 @@ export class JobCoordinator implements TaskEvents {
     this.gateway?.cancel();
     void this.closeEnumerators();
     const err = e instanceof Error ? e : new RivuletError('INTERNAL', String(e));
+    if (this.restartable) {
+      void (this.checkpointCoordinator?.suspend() ?? Promise.resolve()).then(() => this.rejectResult(err));
+      return;
+    }
     // Checkpoints the retention policy keeps after a failure are what a next run restores from.
     void (this.checkpointCoordinator?.shutdown('FAILED') ?? Promise.resolve()).then(() => {
       for (const l of this.listeners) l.onJobExecuted?.(undefined, err);
@@ -155,7 +181,7 @@ export class JobCoordinator implements TaskEvents {
     const snapshot = this.snapshot();
     const accumulators = new Map<string, number>();
     for (const m of this.gateway?.metrics() ?? []) for (const [k, v] of m.accumulators) accumulators.set(k, (accumulators.get(k) ?? 0) + v);
-    const result = new JobExecutionResult(this.jobName, performance.now() - this.startMonotonic, accumulators, snapshot);
+    const result = new JobExecutionResult(this.jobName, performance.now() - this.startMonotonic, accumulators, snapshot, this.restarts);
     for (const l of this.listeners) l.onProgress?.(snapshot);
     for (const l of this.listeners) l.onJobExecuted?.(result, undefined);
     this.resolveResult(result);

@@ -40,6 +40,7 @@ import type { TaskRestore } from '../../runtime/checkpoint/operator-snapshot.ts'
 import { assignStateToSubtasks } from '../../runtime/checkpoint/state-assignment.ts';
 import { TaskExecutor } from '../../runtime/task/task-executor.ts';
 import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
+import { RestartBackoff, effectiveRestartStrategy } from '../../core/restart-strategy.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { JobCoordinator } from './job-coordinator.ts';
 import type { FromWorker } from './worker-protocol.ts';
@@ -119,35 +120,67 @@ export class LocalExecutor implements PipelineExecutor {
   }
 
   async execute(streamGraph: StreamGraph, jobGraph: JobGraph, listeners: readonly JobListener[]): Promise<JobExecutionResult> {
-    const eg = createExecutionGraph(jobGraph);
     const jobName = streamGraph.config.jobName;
-    const coordinator = new JobCoordinator(eg, jobName, listeners);
     if (listeners.some((l) => l.onJobSubmitted !== undefined)) {
       const plan = JSON.stringify(executionPlan(streamGraph, jobGraph));
       for (const l of listeners) l.onJobSubmitted?.(jobName, plan);
     }
-    let deployment: Deployment;
+    const backoff = new RestartBackoff(effectiveRestartStrategy(jobGraph.config.restartStrategy, jobGraph.config.checkpointing !== undefined));
+    const startTime = Date.now();
+    const startMonotonic = performance.now();
+    // Each attempt: a fresh execution graph, coordinators and tasks; a restarted one from the
+    // newest completed checkpoint of the attempts before it (or from scratch without one).
+    let restarts = 0;
+    let previous: { readonly coordinator: CheckpointCoordinator; readonly storage: CheckpointStorage; readonly storageLocation: CheckpointStorageLocation } | undefined;
+    let ownedStorage: CheckpointStorage | undefined;
+    let initialRestore: Deployment['restore'];
     try {
-      const restore = await this.loadRestore(jobGraph, listeners);
-      deployment = { checkpointing: await this.setUpCheckpointing(jobGraph, coordinator, listeners, restore), restore };
-      const enumeratorStates = new Map(restore?.checkpoint.metadata.enumerators.map((e) => [e.uid, e.state]));
-      await coordinator.startEnumerators(enumeratorStates);
-    } catch (e) {
-      // e.g. a missing input or an unreadable checkpoint: the job fails before any task runs; listeners hear it too.
-      coordinator.fail(e);
-      return coordinator.result;
-    }
-    if (artifact !== undefined && eg.numSlots > 1 && this.clock === SystemClock) {
-      await runOnWorkers(eg, coordinator, artifact, deployment);
-    } else {
-      await runInProcess(eg, coordinator, this.clock, deployment);
-    }
-    try {
-      return await coordinator.result;
+      for (;;) {
+        const eg = createExecutionGraph(jobGraph);
+        const coordinator = new JobCoordinator(eg, jobName, listeners);
+        coordinator.asAttempt(restarts, startTime, startMonotonic);
+        let deployment: Deployment;
+        try {
+          const restore = restarts === 0 ? (initialRestore = await this.loadRestore(jobGraph, listeners)) : ((await restoreOf(previous, jobGraph)) ?? initialRestore);
+          deployment = { checkpointing: await this.setUpCheckpointing(jobGraph, coordinator, listeners, restore, previous), restore };
+          if (deployment.checkpointing?.storageLocation.kind === 'uri') ownedStorage = deployment.checkpointing.storage;
+          const enumeratorStates = new Map(restore?.checkpoint.metadata.enumerators.map((e) => [e.uid, e.state]));
+          await coordinator.startEnumerators(enumeratorStates);
+        } catch (e) {
+          // e.g. a missing input or an unreadable checkpoint: the job fails before any task runs; listeners hear it too.
+          coordinator.fail(e);
+          const err = await coordinator.result.then(
+            () => new RivuletError('INTERNAL', 'unreachable'),
+            (x: unknown) => (x instanceof Error ? x : new RivuletError('INTERNAL', String(x))),
+          );
+          await coordinator.reportFailure(err);
+          throw err;
+        }
+        if (artifact !== undefined && eg.numSlots > 1 && this.clock === SystemClock) {
+          await runOnWorkers(eg, coordinator, artifact, deployment);
+        } else {
+          await runInProcess(eg, coordinator, this.clock, deployment);
+        }
+        let err: Error;
+        try {
+          return await coordinator.result;
+        } catch (e) {
+          err = e instanceof Error ? e : new RivuletError('INTERNAL', String(e));
+        }
+        const delay = backoff.onFailure(err, performance.now());
+        if (delay === undefined) {
+          await coordinator.reportFailure(err);
+          throw err;
+        }
+        restarts++;
+        previous = deployment.checkpointing;
+        const checkpointId = previous?.coordinator.completedCheckpoints()[0]?.checkpointId;
+        for (const l of listeners) l.onJobRestarting?.({ restarts, delayMs: delay, checkpointId, error: err });
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      }
     } finally {
       // A storage this executor opened (not the program's object) is closed with the job.
-      const cp = deployment.checkpointing;
-      if (cp?.storageLocation.kind === 'uri') await Promise.resolve(cp.storage.close?.()).catch(() => {});
+      if (ownedStorage !== undefined) await Promise.resolve(ownedStorage.close?.()).catch(() => {});
     }
   }
 
@@ -168,12 +201,21 @@ export class LocalExecutor implements PipelineExecutor {
     coordinator: JobCoordinator,
     listeners: readonly JobListener[],
     restore: Deployment['restore'],
+    previous?: { readonly coordinator: CheckpointCoordinator; readonly storage: CheckpointStorage; readonly storageLocation: CheckpointStorageLocation },
   ): Promise<Deployment['checkpointing']> {
     const config = jobGraph.config.checkpointing;
     if (config === undefined) return undefined;
-    const jobId = randomBytes(16).toString('hex');
-    const storageLocation = checkpointStorageLocation(config.storage, jobId, this.checkpointsDirectory);
-    const storage = await openCheckpointStorage(storageLocation, config.storage);
+    // A restarted attempt keeps the job's checkpoint storage, its retained checkpoints and its ids.
+    let storageLocation: CheckpointStorageLocation;
+    let storage: CheckpointStorage;
+    if (previous !== undefined) {
+      storageLocation = previous.storageLocation;
+      storage = previous.storage;
+    } else {
+      const jobId = randomBytes(16).toString('hex');
+      storageLocation = checkpointStorageLocation(config.storage, jobId, this.checkpointsDirectory);
+      storage = await openCheckpointStorage(storageLocation, config.storage);
+    }
     const checkpointCoordinator = new CheckpointCoordinator({
       jobName: jobGraph.config.jobName,
       jobGraph,
@@ -182,11 +224,24 @@ export class LocalExecutor implements PipelineExecutor {
       listeners,
       snapshotEnumerators: (id) => coordinator.snapshotEnumerators(id),
       failJob: (e) => coordinator.fail(e),
-      restoredCheckpointId: restore?.checkpoint.metadata.checkpointId,
+      restoredCheckpointId: previous?.coordinator.lastCheckpointId() ?? restore?.checkpoint.metadata.checkpointId,
+      retainedCheckpoints: previous?.coordinator.completedCheckpoints().reverse(),
     });
     coordinator.setCheckpointCoordinator(checkpointCoordinator);
     return { mode: config.mode, storage, storageLocation, coordinator: checkpointCoordinator };
   }
+}
+
+/** What a restarted attempt restores: the newest completed checkpoint of the attempts before it, if any. */
+async function restoreOf(
+  previous: { readonly coordinator: CheckpointCoordinator } | undefined,
+  jobGraph: JobGraph,
+): Promise<Deployment['restore']> {
+  const newest = previous?.coordinator.completedCheckpoints()[0];
+  if (newest === undefined) return undefined;
+  const checkpoint = await loadCheckpoint(newest.metadataLocation);
+  const tasks = assignStateToSubtasks(checkpoint.metadata, jobGraph, { allowNonRestoredState: false });
+  return { checkpoint, tasks };
 }
 
 async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator, clock: Clock, deployment: Deployment): Promise<void> {

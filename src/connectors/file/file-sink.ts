@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { asRivuletError, RivuletError } from '../../core/errors.ts';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../core/sink.ts';
@@ -25,13 +25,38 @@ interface RecordEncoder<T> {
 /** Characters of buffered text that trigger a write to disk. */
 const WRITE_THRESHOLD = 64 * 1024;
 
+/** A closed part file waiting for its checkpoint to complete (plain data: part of the writer's state). */
+interface PendingPart {
+  readonly checkpointId: number;
+  /** File names in the output directory. */
+  readonly inProgress: string;
+  readonly final: string;
+  /** Bytes of the closed file; a longer file is truncated to it when committed. */
+  readonly size: number;
+}
+
+/** What a writer stores in a checkpoint. */
+interface PartWriterState {
+  readonly subtask: number;
+  /** The counter of the writer's next part file. */
+  readonly nextCounter: number;
+  /** Parts not yet committed, the one this checkpoint closed included. */
+  readonly pending: readonly PendingPart[];
+}
+
 /**
  * Writes records to files in one output directory, in the layout of Flink's `FileSink`:
- * each sink subtask writes its own part file `part-<subtask>-0.<ext>`. A part file is
- * written as the hidden in-progress file `.part-<subtask>-0.<ext>.inprogress` and renamed
- * to its final name at the end of input, so readers never see a half-written file (file
- * sources skip names starting with `.`). This is the first half of Flink's in-progress ->
- * pending -> finished protocol; committing on checkpoints arrives with issue #4.
+ * each sink subtask writes part files `part-<subtask>-<counter>.<ext>`. A part file is
+ * written as the hidden in-progress file `.part-<subtask>-<counter>.<ext>.inprogress`
+ * (file sources skip names starting with `.`), so readers never see a half-written file.
+ *
+ * Without checkpointing, a subtask writes one part (counter 0), renamed to its final name
+ * at the end of input. With checkpointing, Flink's two-phase commit: at checkpoint n the
+ * in-progress part is closed and becomes pending (its name and size are in the writer's
+ * state of checkpoint n); when checkpoint n completes, the pending parts of checkpoints
+ * <= n are committed (renamed to their final names). On a restore, the pending parts of
+ * the restored checkpoint are committed (again, idempotently) and the in-progress files a
+ * failed attempt left are deleted, so the committed parts hold every record exactly once.
  *
  * A subtask that receives no records writes no file, as in Flink.
  */
@@ -59,6 +84,45 @@ export class FileSink<T> implements Sink<T> {
   }
 
   createWriter(context: SinkWriterContext): SinkWriter<T> {
+    this.makeDirectory(context);
+    return new PartFileWriter<T>(this.directory, context, this.encoder, 0, []);
+  }
+
+  /**
+   * A writer restored from checkpoint states: commits their pending parts, deletes the
+   * in-progress files of failed attempts (of this subtask and of the old subtasks whose
+   * states it got), and numbers its next parts after every part of its subtask.
+   */
+  restoreWriter(context: SinkWriterContext, recoveredState: readonly unknown[]): SinkWriter<T> {
+    this.makeDirectory(context);
+    const states = recoveredState.filter(isPartWriterState);
+    const pending = states.flatMap((s) => s.pending);
+    const keep = new Set(pending.map((p) => p.inProgress));
+    const me = context.subtaskIndex;
+    const cleaned = new Set([me, ...states.map((s) => s.subtask).filter((s) => s >= context.parallelism)]);
+    const ext = this.encoder.extension;
+    let nextCounter = Math.max(0, ...states.filter((s) => s.subtask === me).map((s) => s.nextCounter));
+    const writer = new PartFileWriter<T>(this.directory, context, this.encoder, 0, pending);
+    writer.commitUpTo(Number.POSITIVE_INFINITY);
+    for (const name of readdirSync(this.directory)) {
+      const m = /^(\.)?part-(\d+)-(\d+)\.(.+?)(\.inprogress)?$/.exec(name);
+      if (m === null || m[4] !== ext || (m[1] === undefined) !== (m[5] === undefined)) continue;
+      const subtask = Number(m[2]);
+      if (m[5] !== undefined) {
+        if (cleaned.has(subtask) && !keep.has(name)) rmSync(join(this.directory, name), { force: true });
+      } else if (subtask === me) {
+        nextCounter = Math.max(nextCounter, Number(m[3]) + 1);
+      }
+    }
+    writer.setNextCounter(nextCounter);
+    return writer;
+  }
+
+  toString(): string {
+    return `FileSink (${this.encoder.extension}) ${this.directory}`;
+  }
+
+  private makeDirectory(context: SinkWriterContext): void {
     try {
       mkdirSync(this.directory, { recursive: true });
     } catch (e) {
@@ -68,34 +132,48 @@ export class FileSink<T> implements Sink<T> {
         subtask: context.subtaskIndex,
       });
     }
-    return new PartFileWriter<T>(this.directory, context.subtaskIndex, this.encoder);
-  }
-
-  toString(): string {
-    return `FileSink (${this.encoder.extension}) ${this.directory}`;
   }
 }
 
+function isPartWriterState(s: unknown): s is PartWriterState {
+  return typeof s === 'object' && s !== null && Array.isArray((s as PartWriterState).pending) && typeof (s as PartWriterState).subtask === 'number';
+}
+
 /**
- * One subtask's part file. `write` is on the per-record path: it appends to a string and
+ * One subtask's part files. `write` is on the per-record path: it appends to a string and
  * only every WRITE_THRESHOLD characters does a synchronous write to the open descriptor.
  */
 class PartFileWriter<T> implements SinkWriter<T> {
   // ---- configuration
   private readonly encoder: RecordEncoder<T>;
-  private readonly inProgressPath: string;
-  private readonly finalPath: string;
+  private readonly directory: string;
+  private readonly subtask: number;
+  private readonly operatorUid: string;
+  /** Parts are committed on checkpoints, not at the end of input. */
+  private readonly twoPhase: boolean;
 
-  // ---- state (the in-progress file's length will be checkpointed with issue #4)
+  // ---- state
+  private nextCounter: number;
+  private pending: PendingPart[];
+  /** The open in-progress part. */
   private fd: number | undefined;
+  private current: { readonly inProgress: string; readonly final: string } | undefined;
+  private size = 0;
   private buffer = '';
   private finished = false;
 
-  constructor(directory: string, subtaskIndex: number, encoder: RecordEncoder<T>) {
+  constructor(directory: string, context: SinkWriterContext, encoder: RecordEncoder<T>, nextCounter: number, pending: readonly PendingPart[]) {
     this.encoder = encoder;
-    const name = `part-${subtaskIndex}-0.${encoder.extension}`;
-    this.finalPath = join(directory, name);
-    this.inProgressPath = join(directory, `.${name}.inprogress`);
+    this.directory = directory;
+    this.subtask = context.subtaskIndex;
+    this.operatorUid = context.operatorUid;
+    this.twoPhase = context.checkpointingEnabled === true;
+    this.nextCounter = nextCounter;
+    this.pending = [...pending];
+  }
+
+  setNextCounter(counter: number): void {
+    this.nextCounter = counter;
   }
 
   write(record: T): void {
@@ -104,19 +182,56 @@ class PartFileWriter<T> implements SinkWriter<T> {
     if (this.buffer.length >= WRITE_THRESHOLD) this.writeBuffer();
   }
 
-  /** Writes the buffer; at the end of input, syncs the file and renames it to its final name. */
+  /**
+   * Writes the buffer; at the end of input without checkpointing, syncs the part and renames
+   * it to its final name (with checkpointing, the final checkpoint commits it).
+   */
   flush(endOfInput: boolean): void {
     if (this.fd === undefined) return;
     this.writeBuffer();
-    if (!endOfInput) return;
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = undefined;
-    renameSync(this.inProgressPath, this.finalPath);
+    if (!endOfInput || this.twoPhase) return;
+    const part = this.closePart();
+    renameSync(join(this.directory, part.inProgress), join(this.directory, part.final));
     this.finished = true;
   }
 
-  /** Closes without finishing: an unfinished part stays in progress (cleaned up on recovery, issue #4). */
+  /** Checkpoint n: the in-progress part (if any) is closed and becomes pending. */
+  snapshotState(checkpointId: number): PartWriterState {
+    if (this.fd !== undefined) this.pending.push({ checkpointId, ...this.closePart() });
+    return { subtask: this.subtask, nextCounter: this.nextCounter, pending: this.pending };
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.commitUpTo(checkpointId);
+  }
+
+  /** Commits (renames) the pending parts of checkpoints <= `checkpointId`; a part already committed is skipped. */
+  commitUpTo(checkpointId: number): void {
+    if (!this.pending.some((p) => p.checkpointId <= checkpointId)) return;
+    const left: PendingPart[] = [];
+    for (const p of this.pending) {
+      if (p.checkpointId > checkpointId) {
+        left.push(p);
+        continue;
+      }
+      const from = join(this.directory, p.inProgress);
+      const to = join(this.directory, p.final);
+      if (existsSync(from)) {
+        if (statSync(from).size > p.size) truncateSync(from, p.size);
+        renameSync(from, to);
+      } else if (!existsSync(to)) {
+        throw new RivuletError('INTERNAL', `FileSink cannot commit part ${p.final} of checkpoint ${p.checkpointId}: neither ${from} nor ${to} exists`, {
+          file: from,
+          operatorUid: this.operatorUid,
+          subtask: this.subtask,
+          checkpointId: p.checkpointId,
+        });
+      }
+    }
+    this.pending = left;
+  }
+
+  /** Closes without finishing: an unfinished part stays in progress (deleted on a restore). */
   close(): void {
     if (this.fd === undefined) return;
     this.writeBuffer();
@@ -126,10 +241,22 @@ class PartFileWriter<T> implements SinkWriter<T> {
 
   private open(): void {
     if (this.finished) {
-      throw new RivuletError('INTERNAL', `FileSink part ${this.finalPath} got a record after the end of input`);
+      throw new RivuletError('INTERNAL', `FileSink part ${this.current?.final ?? ''} got a record after the end of input`);
     }
-    this.fd = openSync(this.inProgressPath, 'w');
+    const name = `part-${this.subtask}-${this.nextCounter++}.${this.encoder.extension}`;
+    this.current = { inProgress: `.${name}.inprogress`, final: name };
+    this.fd = openSync(join(this.directory, this.current.inProgress), 'w');
+    this.size = 0;
     this.buffer = this.encoder.preamble;
+  }
+
+  /** Writes, syncs and closes the in-progress part. */
+  private closePart(): { readonly inProgress: string; readonly final: string; readonly size: number } {
+    this.writeBuffer();
+    fsyncSync(this.fd!);
+    closeSync(this.fd!);
+    this.fd = undefined;
+    return { ...this.current!, size: this.size };
   }
 
   private writeBuffer(): void {
@@ -137,6 +264,7 @@ class PartFileWriter<T> implements SinkWriter<T> {
     const bytes = Buffer.from(this.buffer, 'utf8');
     this.buffer = '';
     for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+    this.size += bytes.length;
   }
 }
 

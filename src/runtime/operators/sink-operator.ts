@@ -21,7 +21,7 @@ export class SinkOperator extends StreamOperator {
 
   override open(): void {
     const s = this.setupInfo;
-    const context: SinkWriterContext = { subtaskIndex: s.subtaskIndex, parallelism: s.parallelism, operatorUid: s.uid };
+    const context: SinkWriterContext = { subtaskIndex: s.subtaskIndex, parallelism: s.parallelism, operatorUid: s.uid, checkpointingEnabled: s.checkpointingEnabled === true };
     const restored = this.restoredState;
     this.writer =
       restored !== undefined && this.sink.restoreWriter !== undefined

@@ -73,6 +73,8 @@ export interface OperatorSetup {
   readonly operatorStateBackend?: OperatorStateBackend | undefined;
   /** The subtask's counters by name (RuntimeContext.getCounter), summed by the coordinator. */
   readonly accumulators: Map<string, Counter>;
+  /** Checkpoints are taken for this job. */
+  readonly checkpointingEnabled?: boolean | undefined;
 }
 
 export abstract class StreamOperator {

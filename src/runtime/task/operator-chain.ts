@@ -128,6 +128,8 @@ export class OperatorChain {
     autoWatermarkInterval: number;
     /** Where keyed operators keep their state; undefined: the default backend. */
     stateBackend?: StateBackendConfig | undefined;
+    /** Checkpoints are taken (two-phase-commit sinks commit on them, not at the end of input). */
+    checkpointingEnabled?: boolean | undefined;
   }) {
     const { vertex, subtaskIndex } = options;
     const keyGroupRange = computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, subtaskIndex);
@@ -171,6 +173,7 @@ export class OperatorChain {
         clock: options.clock,
         keyedStateBackend: m.keyedStateBackend,
         accumulators: this.accumulators,
+        checkpointingEnabled: options.checkpointingEnabled === true,
       });
     }
     this.members = members;
@@ -195,8 +198,13 @@ export class OperatorChain {
     try {
       for (const m of this.members) await m.operator.close();
     } finally {
-      for (const m of this.members) await m.keyedStateBackend?.dispose();
+      await this.disposeStateBackends();
     }
+  }
+
+  /** Disposes the keyed state backends (also without close(), when the task failed); idempotent. */
+  async disposeStateBackends(): Promise<void> {
+    for (const m of this.members) await m.keyedStateBackend?.dispose();
   }
 
   /** Restores the operators that have state in `restored` (by uid); before {@link open}. */

@@ -121,6 +121,7 @@ export abstract class StreamTask implements Schedulable {
       requestSplit: () => this.events.requestSplit(this.vertex.id, this.subtaskIndex),
       autoWatermarkInterval: o.autoWatermarkInterval,
       stateBackend: o.stateBackend,
+      checkpointingEnabled: o.checkpointing !== undefined,
     });
   }
 
@@ -327,6 +328,9 @@ export abstract class StreamTask implements Schedulable {
     if (this.state === 'failed' || this.state === 'cancelled') return;
     this.state = 'failed';
     this.timeService.shutdown();
+    // A failed task is not closed, but its keyed state backends must go (an LMDB one holds
+    // a memory map, file handles and a working directory); the restarted attempt has its own.
+    void this.chain.disposeStateBackends().catch(() => {});
     const err = asRivuletError(e, 'INTERNAL', `Task ${this.name} failed`, { subtask: this.subtaskIndex });
     this.events.taskFailed(this.vertex.id, this.subtaskIndex, err);
   }
