@@ -13,7 +13,7 @@
  */
 import { KeyedBroadcastProcessFunction } from '../../core/broadcast-functions.ts';
 import { RivuletError } from '../../core/errors.ts';
-import type { Collector, TimeDomain, TimerService } from '../../core/functions.ts';
+import type { Collector, TimeDomain } from '../../core/functions.ts';
 import type { Key } from '../../core/keys.ts';
 import type { MapStateDescriptor } from '../../core/state.ts';
 import { NO_TIMESTAMP } from '../../core/time.ts';
@@ -24,10 +24,9 @@ import type { InternalTimerService } from '../windowing/internal-timer-service.t
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { OperatorRuntimeContext, userStateName } from './operator-runtime-context.ts';
 import { TwoInputStreamOperator } from './two-input-stream-operator.ts';
+import { VOID, keyedUserTimerService } from './keyed-user-timers.ts';
+import type { Void } from './keyed-user-timers.ts';
 
-/** The namespace of timers that belong to no window. */
-const VOID = { namespaceKey: '' } as const;
-type Void = typeof VOID;
 
 export class CoBroadcastWithKeyedOperator extends TwoInputStreamOperator implements Collector<unknown>, Triggerable<Void> {
   // --- configuration and user function
@@ -56,14 +55,7 @@ export class CoBroadcastWithKeyedOperator extends TwoInputStreamOperator impleme
     this.fn = fn;
     this.keySelector = keySelector;
     this.descriptors = descriptors;
-    const timerService: TimerService = {
-      currentProcessingTime: () => this.timers.currentProcessingTime(),
-      currentWatermark: () => this.timers.getCurrentWatermark(),
-      registerEventTimeTimer: (t) => this.timers.registerEventTimeTimer(VOID, t),
-      registerProcessingTimeTimer: (t) => this.timers.registerProcessingTimeTimer(VOID, t),
-      deleteEventTimeTimer: (t) => this.timers.deleteEventTimeTimer(VOID, t),
-      deleteProcessingTimeTimer: (t) => this.timers.deleteProcessingTimeTimer(VOID, t),
-    };
+    const timerService = keyedUserTimerService(() => this.timers);
     const base = {
       timestamp: () => (this.currentTimestamp === NO_TIMESTAMP ? undefined : this.currentTimestamp),
       currentProcessingTime: () => this.timers.currentProcessingTime(),

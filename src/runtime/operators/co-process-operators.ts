@@ -19,10 +19,9 @@ import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { InternalTimerService } from '../windowing/internal-timer-service.ts';
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { TwoInputStreamOperator } from './two-input-stream-operator.ts';
+import { VOID, keyedUserTimerService } from './keyed-user-timers.ts';
+import type { Void } from './keyed-user-timers.ts';
 
-/** The namespace of timers that belong to no window. */
-const VOID = { namespaceKey: '' } as const;
-type Void = typeof VOID;
 
 export class CoProcessOperator extends TwoInputStreamOperator implements Collector<unknown> {
   private readonly fn: CoProcessFunction<unknown, unknown, unknown>;
@@ -116,14 +115,7 @@ export class KeyedCoProcessOperator extends TwoInputStreamOperator implements Co
     this.fn = fn;
     this.keySelector1 = keySelectors.first as (value: unknown) => Key;
     this.keySelector2 = keySelectors.second as (value: unknown) => Key;
-    const timerService: TimerService = {
-      currentProcessingTime: () => this.timers.currentProcessingTime(),
-      currentWatermark: () => this.timers.getCurrentWatermark(),
-      registerEventTimeTimer: (t) => this.timers.registerEventTimeTimer(VOID, t),
-      registerProcessingTimeTimer: (t) => this.timers.registerProcessingTimeTimer(VOID, t),
-      deleteEventTimeTimer: (t) => this.timers.deleteEventTimeTimer(VOID, t),
-      deleteProcessingTimeTimer: (t) => this.timers.deleteProcessingTimeTimer(VOID, t),
-    };
+    const timerService = keyedUserTimerService(() => this.timers);
     this.context = {
       timestamp: () => (this.currentTimestamp === NO_TIMESTAMP ? undefined : this.currentTimestamp),
       timerService: () => timerService,

@@ -12,10 +12,9 @@ import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { InternalTimerService } from '../windowing/internal-timer-service.ts';
 import type { InternalTimer, Triggerable } from '../windowing/internal-timer-service.ts';
 import { StreamOperator } from './stream-operator.ts';
+import { VOID, keyedUserTimerService } from './keyed-user-timers.ts';
+import type { Void } from './keyed-user-timers.ts';
 
-/** The namespace of timers that belong to no window. */
-const VOID = { namespaceKey: '' } as const;
-type Void = typeof VOID;
 
 export class ProcessOperator extends StreamOperator implements Collector<unknown> {
   private readonly fn: ProcessFunction<unknown, unknown>;
@@ -87,14 +86,7 @@ export class KeyedProcessOperator extends StreamOperator implements Collector<un
     if (!(fn instanceof KeyedProcessFunction)) throw new TypeError('KeyedStream.process() takes a KeyedProcessFunction (a class extending KeyedProcessFunction)');
     this.fn = fn;
     this.keySelector = keySelector;
-    const timerService: TimerService = {
-      currentProcessingTime: () => this.timers.currentProcessingTime(),
-      currentWatermark: () => this.timers.getCurrentWatermark(),
-      registerEventTimeTimer: (t) => this.timers.registerEventTimeTimer(VOID, t),
-      registerProcessingTimeTimer: (t) => this.timers.registerProcessingTimeTimer(VOID, t),
-      deleteEventTimeTimer: (t) => this.timers.deleteEventTimeTimer(VOID, t),
-      deleteProcessingTimeTimer: (t) => this.timers.deleteProcessingTimeTimer(VOID, t),
-    };
+    const timerService = keyedUserTimerService(() => this.timers);
     this.context = {
       timestamp: () => (this.currentTimestamp === NO_TIMESTAMP ? undefined : this.currentTimestamp),
       timerService: () => timerService,
