@@ -12,6 +12,8 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import '../index.ts';
 import type { JobExecutionResult, JobListener, JobMetricsSnapshot } from '../index.ts';
+import type { SavepointRestoreSettings } from '../core/checkpoint.ts';
+import { RivuletError } from '../core/errors.ts';
 import { PlanCaptured, setEnvironmentDefaults } from '../api/execution-context.ts';
 import { setJobArtifact } from '../cluster/minicluster/local-executor.ts';
 import { bundleJob, RIVULET_SRC_DIR } from './bundle.ts';
@@ -27,6 +29,7 @@ import type { FailureContext } from './failure.ts';
 import { ProgressReporter, sourceUidsFromPlan } from './progress.ts';
 import type { ProgressOutput } from './progress.ts';
 import { formatSummary } from './summary.ts';
+import { JobEndpoint } from './job-endpoint.ts';
 
 /** What the command line asked for. */
 export interface JobInvocation {
@@ -39,6 +42,13 @@ export interface JobInvocation {
   readonly verbose: boolean;
   /** More listeners of the job's executions (e.g. the benchmark runner's timer). */
   readonly listeners?: readonly JobListener[];
+  /**
+   * Serve the job over the control endpoint (`rivulet list|savepoint|stop|cancel` reach it;
+   * it can take savepoints even without checkpointing). `rivulet run` sets it.
+   */
+  readonly control?: boolean;
+  /** `--from-savepoint <path> [--allow-non-restored-state]`: the job starts from this savepoint or checkpoint. */
+  readonly restore?: SavepointRestoreSettings | undefined;
 }
 
 /** Where the commands write, and relative to what they resolve paths. */
@@ -113,8 +123,11 @@ export async function runJob(inv: JobInvocation, io: CliIO): Promise<number> {
   };
   setEnvironmentDefaults({
     ...(inv.parallelism !== undefined ? { parallelism: inv.parallelism } : {}),
+    ...(inv.restore !== undefined ? { savepointRestore: { ...inv.restore, path: resolve(io.cwd, inv.restore.path) } } : {}),
     listeners: [tracker, progress, summary, ...(inv.listeners ?? [])],
   });
+  const endpoint = inv.control === true ? new JobEndpoint((e) => io.stderr.write(`rivulet: the control endpoint failed (rivulet list/savepoint/stop/cancel cannot reach this job): ${e instanceof Error ? e.message : String(e)}\n`)) : undefined;
+  endpoint?.install();
   setJobArtifact({ jobModuleUrl: artifact.url, jobArgs: inv.jobArgs, defaultParallelism: inv.parallelism });
   // Jobs read their arguments as Flink programs do: ParameterTool.fromArgs(process.argv.slice(2)).
   process.argv = [process.argv[0]!, jobFile, ...inv.jobArgs];
@@ -125,6 +138,7 @@ export async function runJob(inv: JobInvocation, io: CliIO): Promise<number> {
     verbose: inv.verbose,
     parallelismOf: (uid) => tracker.parallelism.get(uid),
   };
+  const jobFailure = (e: unknown): string => formatJobFailure(tracker.jobName, withCliHints(e, inv), failureContext);
   // A job that does not await execute() fails as an unhandled rejection. The handler stays
   // for the life of the process: that rejection may surface only after the tracker has
   // reported the failure, and must not then crash the CLI with a bare stack trace.
@@ -135,7 +149,7 @@ export async function runJob(inv: JobInvocation, io: CliIO): Promise<number> {
   process.on('unhandledRejection', (reason) => {
     if (reason === tracker.failure) return;
     if (!settled) return rejectUnhandled(reason);
-    io.stderr.write(formatJobFailure(tracker.jobName, reason, failureContext));
+    io.stderr.write(jobFailure(reason));
     process.exitCode = EXIT_JOB_FAILED;
   });
   try {
@@ -155,18 +169,19 @@ export async function runJob(inv: JobInvocation, io: CliIO): Promise<number> {
     if (tracker.succeeded()) {
       io.stderr.write(formatBuildFailure(jobFile, e, failureContext, 'after'));
     } else {
-      io.stderr.write(formatJobFailure(tracker.jobName, e, failureContext));
+      io.stderr.write(jobFailure(e));
     }
     return EXIT_JOB_FAILED;
   } finally {
     settled = true;
+    await endpoint?.close();
     setJobArtifact(undefined);
     artifact.dispose();
   }
   if (tracker.submitted === 0) throw noExecute(jobFile, io.cwd);
   if (tracker.failure !== undefined) {
     // The job's code caught the failure of execute() and carried on; the job still failed.
-    io.stderr.write(formatJobFailure(tracker.jobName, tracker.failure, failureContext));
+    io.stderr.write(jobFailure(tracker.failure));
     return EXIT_JOB_FAILED;
   }
   return 0;
@@ -194,6 +209,18 @@ export async function printPlan(inv: JobInvocation, io: CliIO): Promise<number> 
     artifact.dispose();
   }
   throw noExecute(jobFile, io.cwd);
+}
+
+/**
+ * The CLI's words for what a failure asks the user to do: a restore that found state of an
+ * operator the job no longer has names the flag that drops it.
+ */
+function withCliHints(e: unknown, inv: JobInvocation): unknown {
+  if (!(e instanceof RivuletError) || inv.restore === undefined || e.code !== 'CHECKPOINT_FAILED' || e.context.operatorUid === undefined) return e;
+  const hint = 'allow non-restored state to drop it.';
+  if (!e.message.endsWith(hint)) return e;
+  const message = `${e.message.slice(0, -hint.length)}run with --allow-non-restored-state to drop it (restoring from ${inv.restore.path}).`;
+  return new RivuletError(e.code, message, e.context, { cause: e });
 }
 
 /** @throws CliError(EXIT_USAGE) naming the path when it is not a file. */

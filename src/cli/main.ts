@@ -1,8 +1,11 @@
 /**
- * The `rivulet` command (DESIGN.md §1): `rivulet run [-p N] job.ts [job args…]` runs a job
- * on the local mini-cluster, `rivulet info [-p N] job.ts [job args…]` prints its plan, and
+ * The `rivulet` command (DESIGN.md §1): `rivulet run [-p N] [--from-savepoint <path>
+ * [--allow-non-restored-state]] job.ts [job args…]` runs a job on the local mini-cluster,
+ * `rivulet info [-p N] job.ts [job args…]` prints its plan, and
  * `rivulet bench nexmark --query q5 --events N [-p N]` runs a Nexmark query as a benchmark
- * (cli/nexmark-runner.ts).
+ * (cli/nexmark-runner.ts). `rivulet list`, `rivulet savepoint <jobId> [dir]`,
+ * `rivulet stop --savepoint-path <dir> <jobId>` and `rivulet cancel <jobId>` reach a job that
+ * another `rivulet run` process runs (cli/control-commands.ts), as Flink's CLI does.
  *
  * Everything after the job path belongs to the job, untouched, as with `flink run`.
  * Failures print one paragraph on stderr and set the exit code: 2 when no job could be
@@ -22,7 +25,16 @@ const EXIT_GRACE_MS = 2000;
 interface JobCommandOptions {
   parallelism?: number;
   verbose?: boolean;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
 }
+
+/** What `rivulet list|savepoint|stop|cancel` asked for. */
+type ControlInvocation =
+  | { readonly command: 'list' }
+  | { readonly command: 'savepoint'; readonly jobId: string; readonly targetDirectory: string | undefined }
+  | { readonly command: 'stop'; readonly jobId: string; readonly targetDirectory: string | undefined }
+  | { readonly command: 'cancel'; readonly jobId: string };
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -68,6 +80,7 @@ function debugFromEnv(): boolean {
 function buildProgram(
   action: (command: 'run' | 'info', inv: JobInvocation) => Promise<void>,
   bench: (inv: NexmarkBenchInvocation) => Promise<void>,
+  control: (inv: ControlInvocation) => Promise<void>,
 ): Command {
   const program = new Command('rivulet')
     .description("Stream processing for TypeScript with Apache Flink's semantics.")
@@ -77,11 +90,19 @@ function buildProgram(
     .showHelpAfterError('(run "rivulet --help" for usage)')
     .exitOverride();
 
-  const jobCommand = (name: 'run' | 'info', description: string): Command =>
-    program
+  const jobCommand = (name: 'run' | 'info', description: string): Command => {
+    const c = program
       .command(name)
       .description(description)
-      .addOption(new Option('-p, --parallelism <n>', 'default parallelism of the job’s operators').argParser(parseParallelism))
+      .addOption(new Option('-p, --parallelism <n>', 'default parallelism of the job’s operators').argParser(parseParallelism));
+    if (name === 'run') {
+      // Flink's spellings too: -s, --fromSavepoint, --allowNonRestoredState.
+      c.addOption(new Option('-s, --from-savepoint <path>', 'start from this savepoint (or checkpoint) directory or _metadata file'))
+        .addOption(new Option('--fromSavepoint <path>').hideHelp())
+        .addOption(new Option('--allow-non-restored-state', 'with --from-savepoint: skip state of operators (uids) the job no longer has'))
+        .addOption(new Option('--allowNonRestoredState').hideHelp());
+    }
+    return c
       .option('--verbose', 'show stack traces of failures (also: RIVULET_DEBUG=1)')
       .argument('<job>', 'the job module (.ts or .js)')
       .argument('[job-args...]', 'arguments passed to the job untouched (read them with ParameterTool.fromArgs)')
@@ -90,16 +111,61 @@ function buildProgram(
       .helpOption('-h, --help', 'show help')
       .exitOverride()
       .action(async (job: string, jobArgs: string[], opts: JobCommandOptions) => {
+        const restorePath = opts.fromSavepoint;
+        const allowNonRestored = opts.allowNonRestoredState === true;
+        if (allowNonRestored && restorePath === undefined) {
+          throw new CliError('--allow-non-restored-state only applies to a restore: give the savepoint with --from-savepoint <path>.', EXIT_USAGE);
+        }
         await action(name, {
           jobPath: job,
           jobArgs,
           parallelism: opts.parallelism,
           verbose: opts.verbose === true || debugFromEnv(),
+          ...(name === 'run' ? { control: true } : {}),
+          ...(restorePath !== undefined ? { restore: { path: restorePath, allowNonRestoredState: allowNonRestored } } : {}),
         });
       });
+  };
 
   jobCommand('run', 'run a job on the local mini-cluster (one worker thread per slot when parallelism > 1)');
   jobCommand('info', 'print the execution plan of a job as JSON, without running it');
+
+  program
+    .command('list')
+    .description('list the running jobs (those `rivulet run` processes run, found in $RIVULET_HOME/jobs)')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .action(async () => control({ command: 'list' }));
+  program
+    .command('savepoint')
+    .description('take a savepoint of a running job; prints its path')
+    .argument('<jobId>', 'the job (see rivulet list)')
+    .argument('[targetDirectory]', 'where the savepoint directory goes (default: the job’s default savepoint directory)')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .action(async (jobId: string, targetDirectory: string | undefined) => control({ command: 'savepoint', jobId, targetDirectory }));
+  program
+    .command('stop')
+    .description('stop a running job with a savepoint (sinks commit what it covers); prints its path')
+    .argument('<jobId>', 'the job (see rivulet list)')
+    .addOption(new Option('-p, --savepoint-path <dir>', 'where the savepoint directory goes (default: the job’s default savepoint directory)'))
+    .addOption(new Option('--savepointPath <dir>').hideHelp())
+    .addOption(new Option('-d, --drain', 'end the input (MAX_WATERMARK) before the savepoint: not supported yet'))
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .action(async (jobId: string, opts: { savepointPath?: string; drain?: boolean }) => {
+      if (opts.drain === true) {
+        throw new CliError('rivulet stop --drain (end the input before the savepoint) is not supported yet: stop without it, or cancel the job with rivulet cancel.', EXIT_USAGE);
+      }
+      await control({ command: 'stop', jobId, targetDirectory: opts.savepointPath });
+    });
+  program
+    .command('cancel')
+    .description('cancel a running job')
+    .argument('<jobId>', 'the job (see rivulet list)')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .action(async (jobId: string) => control({ command: 'cancel', jobId }));
 
   const benchGroup = program.command('bench').description('run a standard benchmark').helpOption('-h, --help', 'show help').exitOverride();
   benchGroup
@@ -153,6 +219,22 @@ export async function main(argv: readonly string[], io?: CliIO): Promise<number>
     if ((inv.parallelism ?? 1) > 1) prestartWorkers(inv.parallelism! - 1);
     const { runNexmarkBench } = await import('./nexmark-runner.ts');
     code = await runNexmarkBench(inv, out);
+  }, async (inv) => {
+    const commands = await import('./control-commands.ts');
+    switch (inv.command) {
+      case 'list':
+        code = await commands.listJobs(out);
+        return;
+      case 'savepoint':
+        code = await commands.savepoint(inv.jobId, inv.targetDirectory, out);
+        return;
+      case 'stop':
+        code = await commands.stop(inv.jobId, inv.targetDirectory, out);
+        return;
+      case 'cancel':
+        code = await commands.cancel(inv.jobId, out);
+        return;
+    }
   });
   try {
     await program.parseAsync([...argv]);

@@ -22,3 +22,5 @@ export type { EventKind } from './nexmark/nexmark-generator.ts';
 export { DEFAULT_NEXMARK_CONFIG, nexmarkConfig } from './nexmark/model.ts';
 export type { Auction, Bid, NexmarkConfig, NexmarkEvent, Person } from './nexmark/model.ts';
 export type { NexmarkSplit } from './nexmark/nexmark-split.ts';
+export * from './kafka/source/index.ts';
+export * from './kafka/sink/index.ts';

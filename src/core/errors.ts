@@ -10,8 +10,13 @@ export const ErrorCodes = {
   MALFORMED_RECORD: { canRetry: false },
   /** A user function threw while processing a record or timer. */
   USER_FUNCTION_FAILED: { canRetry: true },
-  /** An input file or directory does not exist or cannot be read. */
+  /** An input file or directory, or a Kafka topic (or a partition's starting offset), does not exist or cannot be read. */
   INPUT_NOT_FOUND: { canRetry: false },
+  /**
+   * An external system (Kafka brokers) could not be reached after the connector's retries;
+   * the message names the addresses tried and the last cause.
+   */
+  CONNECTION_FAILED: { canRetry: true },
   /** The job could not be built: its module failed to compile, or threw while building its graph. */
   INVALID_JOB: { canRetry: false },
   /** The job graph broke a rule (e.g. a window on a stream without timestamps). */
@@ -38,6 +43,13 @@ export const ErrorCodes = {
   STATE_INCOMPATIBLE: { canRetry: false },
   /** A command-line argument or configuration value is wrong. */
   INVALID_ARGUMENT: { canRetry: false },
+  /** The job was cancelled (`rivulet cancel`, Flink's `flink cancel`): it ended without finishing its input. */
+  JOB_CANCELED: { canRetry: false },
+  /**
+   * An external system a connector writes to or reads from (a Kafka cluster) failed or
+   * refused a request; the message names the request and the system's own error.
+   */
+  EXTERNAL_SYSTEM_FAILED: { canRetry: true },
   /** A bug in Rivulet itself: a state that should be impossible. */
   INTERNAL: { canRetry: false },
 } as const;
@@ -53,6 +65,10 @@ export interface ErrorContext {
   readonly file?: string;
   readonly line?: number;
   readonly column?: string;
+  /** Kafka: the topic, partition and offset of the record concerned. */
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: number;
   readonly key?: unknown;
   readonly window?: string;
   readonly checkpointId?: number;

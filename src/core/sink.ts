@@ -28,7 +28,13 @@ export interface SinkWriterContext {
 export interface SinkWriter<T> extends CheckpointListener {
   /** @param timestamp the record's event timestamp (epoch ms) or NO_TIMESTAMP. */
   write(value: T, timestamp: number): void;
-  /** Makes everything written so far durable; `endOfInput` is true after the last record. */
+  /**
+   * Makes everything written so far durable; `endOfInput` is true after the last record.
+   * With checkpointing, also called with `false` right after every `snapshotState(n)`
+   * (before any later record, as Flink flushes sink writers before the barrier): the task
+   * acknowledges checkpoint n only once it settled, and declines n if it rejects. Records
+   * after the barrier are written meanwhile.
+   */
   flush(endOfInput: boolean): Promise<void> | void;
   /**
    * The writer's state for checkpoint `checkpointId` (plain data: msgpack-serializable),

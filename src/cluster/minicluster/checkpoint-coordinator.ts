@@ -24,6 +24,16 @@
  * checkpoint is triggered at once; its completion tells the waiting tasks to end, so a
  * bounded job's two-phase-commit sinks commit everything before the job finishes.
  *
+ * Savepoints ({@link CheckpointCoordinator.triggerSavepoint}): a checkpoint of kind SAVEPOINT,
+ * triggered by the user, that runs the same protocol; on completion its state is copied into
+ * a self-contained directory under the user's target directory, metadata last
+ * (savepoint-writer.ts), and the copy in the job's checkpoint storage is discarded. A
+ * savepoint is never retained, subsumed or discarded by checkpoint retention, does not
+ * subsume pending checkpoints, and its failure does not count toward the tolerable
+ * checkpoint failures (as Flink). Its completion is notified to the tasks like a
+ * checkpoint's, so sinks commit what it covers. Without periodic checkpointing
+ * (`periodic: false`) the coordinator only takes savepoints and the final checkpoint.
+ *
  * Threading: everything runs on the main thread's event loop; tasks answer through the
  * CheckpointResponder methods (directly in-process, as messages from worker threads).
  */
@@ -37,6 +47,7 @@ import type { CheckpointMetadata, OperatorStateMetadata } from '../../runtime/ch
 import { encodeCheckpointMetadata } from '../../runtime/checkpoint/checkpoint-metadata.ts';
 import type { TaskStateHandles } from '../../runtime/checkpoint/operator-snapshot.ts';
 import type { CheckpointResponder } from '../../runtime/checkpoint/task-checkpointing.ts';
+import { writeSavepoint } from './savepoint-writer.ts';
 
 /** How the coordinator reaches the tasks (in-process or worker threads). */
 export interface CheckpointGateway {
@@ -62,6 +73,27 @@ export interface CheckpointCoordinatorOptions {
   readonly restoredCheckpointId?: number | undefined;
   /** After a restart: the completed checkpoints the previous attempt retained, oldest first. */
   readonly retainedCheckpoints?: readonly CompletedCheckpoint[] | undefined;
+  /** The job's id: savepoint directories are named after it. */
+  readonly jobId?: string | undefined;
+  /**
+   * False: the program did not enable checkpointing; only savepoints (and the final
+   * checkpoint tasks wait for) are taken. Default true.
+   */
+  readonly periodic?: boolean | undefined;
+}
+
+/** A completed savepoint. */
+export interface CompletedSavepoint {
+  readonly checkpointId: number;
+  /** The savepoint's directory: what `rivulet run --from-savepoint` takes. */
+  readonly location: string;
+}
+
+/** A savepoint the user is waiting for. */
+interface SavepointRequest {
+  readonly targetDirectory: string;
+  readonly resolve: (s: CompletedSavepoint) => void;
+  readonly reject: (e: RivuletError) => void;
 }
 
 /** A completed checkpoint this coordinator keeps. */
@@ -75,6 +107,8 @@ interface PendingCheckpoint {
   readonly triggerTimestamp: number;
   readonly triggerMonotonic: number;
   readonly isFinal: boolean;
+  /** Set for a savepoint: where it goes and who waits for it. */
+  readonly savepoint: SavepointRequest | undefined;
   readonly enumerators: { uid: string; state: unknown }[];
   /** `${vertexId}/${subtask}` of the subtasks that have not acknowledged yet. */
   readonly notYetAcknowledged: Set<string>;
@@ -178,6 +212,8 @@ export class CheckpointCoordinator implements CheckpointResponder {
     let at: number;
     if (this.finalRequested) {
       at = now; // the final checkpoint waits for neither the interval nor other checkpoints
+    } else if (this.options.periodic === false) {
+      return; // savepoints only
     } else {
       if (this.pending.size >= this.config.maxConcurrentCheckpoints) return; // planned again when one ends
       at = Math.max(this.lastTriggerAt + this.config.interval, this.lastCompletionAt + this.config.minPauseBetweenCheckpoints);
@@ -189,20 +225,40 @@ export class CheckpointCoordinator implements CheckpointResponder {
     }, Math.max(0, at - now));
   }
 
-  /** Starts a checkpoint now (also the entry point for savepoints later). Returns its id, or undefined if none started. */
+  /** Starts a checkpoint now. Returns its id, or undefined if none started. */
   triggerCheckpoint(): number | undefined {
+    return this.startCheckpoint(undefined);
+  }
+
+  /**
+   * Takes a savepoint into a new directory under `targetDirectory` (whether or not periodic
+   * checkpoints are on).
+   * @returns the completed savepoint; rejects with RivuletError(CHECKPOINT_FAILED) whose
+   *   message names the CheckpointFailureReason when it fails, or when the job is not running.
+   */
+  triggerSavepoint(targetDirectory: string): Promise<CompletedSavepoint> {
+    return new Promise((resolve, reject) => {
+      if (this.gateway === undefined || this.terminated !== undefined) {
+        reject(new RivuletError('CHECKPOINT_FAILED', `Cannot take a savepoint of job "${this.options.jobName}": it is not running.`, { job: this.options.jobName }));
+        return;
+      }
+      this.startCheckpoint({ targetDirectory, resolve, reject });
+    });
+  }
+
+  private startCheckpoint(savepoint: SavepointRequest | undefined): number | undefined {
     const gateway = this.gateway;
     if (gateway === undefined || this.terminated !== undefined) return undefined;
     const checkpointId = this.nextCheckpointId++;
-    const isFinal = this.finalRequested;
+    const isFinal = savepoint === undefined && this.finalRequested;
     if (isFinal) this.finalTriggered = true;
-    this.lastTriggerAt = performance.now();
+    if (savepoint === undefined) this.lastTriggerAt = performance.now();
     let enumerators: { uid: string; state: unknown }[];
     try {
       enumerators = this.options.snapshotEnumerators(checkpointId);
     } catch (e) {
       if (isFinal) this.finalTriggered = false;
-      this.reportFailure(checkpointId, 'TRIGGER_CHECKPOINT_FAILURE', e);
+      this.reportFailure(checkpointId, 'TRIGGER_CHECKPOINT_FAILURE', e, savepoint);
       return undefined;
     }
     const p: PendingCheckpoint = {
@@ -210,6 +266,7 @@ export class CheckpointCoordinator implements CheckpointResponder {
       triggerTimestamp: Date.now(),
       triggerMonotonic: performance.now(),
       isFinal,
+      savepoint,
       enumerators,
       notYetAcknowledged: new Set(this.allSubtasks),
       acknowledged: [],
@@ -256,6 +313,7 @@ export class CheckpointCoordinator implements CheckpointResponder {
   private async finalize(p: PendingCheckpoint): Promise<void> {
     p.finalizing = true;
     clearTimeout(p.timeout);
+    if (p.savepoint !== undefined) return this.finalizeSavepoint(p, p.savepoint);
     const metadata = this.metadataOf(p);
     let metadataLocation: string;
     try {
@@ -296,6 +354,24 @@ export class CheckpointCoordinator implements CheckpointResponder {
     for (const c of subsumed) await this.discard(c.checkpointId);
   }
 
+  /** Copies the savepoint out of the job's checkpoint storage (metadata last), then notifies the tasks. */
+  private async finalizeSavepoint(p: PendingCheckpoint, savepoint: SavepointRequest): Promise<void> {
+    let location: string;
+    try {
+      location = await writeSavepoint(this.storage, this.metadataOf(p), savepoint.targetDirectory, this.options.jobId ?? 'local');
+    } catch (e) {
+      this.abort(p, 'FINALIZE_CHECKPOINT_FAILURE', e);
+      return;
+    }
+    this.pending.delete(p.checkpointId);
+    if (this.terminated === undefined) {
+      this.gateway?.notifyCheckpointComplete(p.checkpointId, false);
+      this.planNextTrigger();
+    }
+    savepoint.resolve({ checkpointId: p.checkpointId, location });
+    await this.discard(p.checkpointId); // the savepoint has its own copy
+  }
+
   private metadataOf(p: PendingCheckpoint): CheckpointMetadata {
     const byUid = new Map<string, OperatorStateMetadata['subtasks'][number][]>();
     for (const a of p.acknowledged) {
@@ -331,14 +407,27 @@ export class CheckpointCoordinator implements CheckpointResponder {
     this.aborted.add(p.checkpointId);
     void this.discard(p.checkpointId);
     if (this.terminated === undefined) this.gateway?.notifyCheckpointAborted(p.checkpointId);
-    this.reportFailure(p.checkpointId, reason, cause);
+    this.reportFailure(p.checkpointId, reason, cause, p.savepoint);
     this.planNextTrigger();
   }
 
-  private reportFailure(checkpointId: number, reason: CheckpointFailureReason, cause: unknown): void {
+  private reportFailure(checkpointId: number, reason: CheckpointFailureReason, cause: unknown, savepoint?: SavepointRequest): void {
     const r = CheckpointFailureReason[reason];
     const detail = cause === undefined ? '' : ` ${cause instanceof Error ? cause.message : String(cause)}`;
     const message = `${r.message}${detail}`;
+    if (savepoint !== undefined) {
+      // A failed savepoint fails only its request, never the job.
+      savepoint.reject(
+        new RivuletError(
+          'CHECKPOINT_FAILED',
+          `Savepoint ${checkpointId} of job "${this.options.jobName}" failed (${reason}): ${message}`,
+          { job: this.options.jobName, checkpointId },
+          { cause },
+        ),
+      );
+      for (const l of this.options.listeners) l.onCheckpointFailed?.({ checkpointId, reason, message, consecutiveFailures: this.consecutiveFailures });
+      return;
+    }
     if (r.countsAsFailure) this.consecutiveFailures++;
     for (const l of this.options.listeners) l.onCheckpointFailed?.({ checkpointId, reason, message, consecutiveFailures: this.consecutiveFailures });
     const tolerable = this.config.tolerableCheckpointFailureNumber;

@@ -25,6 +25,8 @@ export interface TaskGateway extends CheckpointGateway {
   /** Latest known metrics of every subtask. */
   metrics(): SubtaskMetrics[];
   cancel(): void;
+  /** Stop-with-savepoint: every task stops once the checkpoint notifications sent so far have run. */
+  stop(): Promise<void>;
 }
 
 const PROGRESS_INTERVAL_MS = 500;
@@ -152,6 +154,38 @@ export class JobCoordinator implements TaskEvents {
 
   taskFailed(_vertexId: number, _subtask: number, error: RivuletError): void {
     this.fail(error);
+  }
+
+  /**
+   * Stop-with-savepoint, after the savepoint completed and its notification went out: every
+   * task stops once it has run that notification (sinks commit what the savepoint covers),
+   * and the job ends as FINISHED. False when the job had already ended.
+   */
+  async stop(): Promise<boolean> {
+    if (this.done) return false;
+    this.done = true;
+    this.stopTimers();
+    await this.gateway?.stop();
+    await this.finish();
+    return true;
+  }
+
+  /**
+   * Cancels the job (`rivulet cancel`): every task stops, checkpoints are kept or discarded
+   * as the retention policy says for a cancelled job, and the result rejects with
+   * RivuletError(JOB_CANCELED). Never restarted.
+   */
+  cancel(): void {
+    if (this.done) return;
+    this.done = true;
+    this.stopTimers();
+    this.gateway?.cancel();
+    void this.closeEnumerators();
+    const err = new RivuletError('JOB_CANCELED', `Job "${this.jobName}" was cancelled.`, { job: this.jobName });
+    void (this.checkpointCoordinator?.shutdown('CANCELED') ?? Promise.resolve()).then(() => {
+      for (const l of this.listeners) l.onJobExecuted?.(undefined, err);
+      this.rejectResult(err);
+    });
   }
 
   /** Fails the job: cancels every task and rejects the result. */

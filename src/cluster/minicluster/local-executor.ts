@@ -15,11 +15,17 @@
  * the environment defaults, as `rivulet run --from-savepoint` would): the checkpoint is
  * loaded and checked (falling back to older ones of its directory), the sources'
  * enumerators restart from their state, and every subtask restores its operators' state.
+ *
+ * Job control: with a JobControlListener set (`rivulet run`), every job gets a JobControl
+ * (status, savepoint, stop-with-savepoint, cancel) announced to it; such a job has a
+ * CheckpointCoordinator even when the program did not enable checkpointing — it then takes
+ * only savepoints and the final checkpoint, as a Flink job can always take a savepoint.
  */
 import { randomBytes } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { CheckpointingMode, SavepointRestoreSettings } from '../../core/checkpoint.ts';
+import type { CheckpointingMode, CheckpointingOptions, SavepointRestoreSettings } from '../../core/checkpoint.ts';
+import { DEFAULT_CHECKPOINT_TIMEOUT_MS, ExternalizedCheckpointRetention } from '../../core/checkpoint.ts';
 import { RivuletError } from '../../core/errors.ts';
 import type { JobExecutionResult, JobListener } from '../../core/job.ts';
 import type { SourceSplit } from '../../core/source.ts';
@@ -43,6 +49,8 @@ import type { SubtaskMetrics } from '../../runtime/task/task-executor.ts';
 import { RestartBackoff, effectiveRestartStrategy } from '../../core/restart-strategy.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { JobCoordinator } from './job-coordinator.ts';
+import { jobControlListener } from './job-control.ts';
+import { LocalJobControl } from './local-job-control.ts';
 import type { FromWorker } from './worker-protocol.ts';
 import type { WorkerSlot } from './worker-slot.ts';
 import type { WorkerJob } from './worker-protocol.ts';
@@ -107,6 +115,19 @@ interface Deployment {
   readonly restore: { readonly checkpoint: LoadedCheckpoint; readonly tasks: ReadonlyMap<string, TaskRestore> } | undefined;
 }
 
+/** Checkpointing of a controlled job whose program did not enable it: savepoints (and the final checkpoint) only. */
+const SAVEPOINTS_ONLY: CheckpointingOptions = {
+  interval: Number.POSITIVE_INFINITY,
+  mode: 'EXACTLY_ONCE',
+  timeout: DEFAULT_CHECKPOINT_TIMEOUT_MS,
+  minPauseBetweenCheckpoints: 0,
+  maxConcurrentCheckpoints: 1,
+  tolerableCheckpointFailureNumber: 0,
+  externalizedCheckpointRetention: ExternalizedCheckpointRetention.NO_EXTERNALIZED_CHECKPOINTS,
+  numRetainedCheckpoints: 1,
+  storage: undefined,
+};
+
 export class LocalExecutor implements PipelineExecutor {
   private readonly clock: Clock;
   private readonly checkpointsDirectory: string;
@@ -128,6 +149,11 @@ export class LocalExecutor implements PipelineExecutor {
     const backoff = new RestartBackoff(effectiveRestartStrategy(jobGraph.config.restartStrategy, jobGraph.config.checkpointing !== undefined));
     const startTime = Date.now();
     const startMonotonic = performance.now();
+    const jobId = randomBytes(16).toString('hex');
+    const controlListener = jobControlListener();
+    const control = controlListener === undefined ? undefined : new LocalJobControl(jobId, jobName, startTime, jobGraph.config.checkpointing?.storage);
+    if (control !== undefined) controlListener?.onJobStarted(control);
+    let outcome: { status: 'FINISHED' | 'FAILED' | 'CANCELED'; error: Error | undefined } = { status: 'FAILED', error: undefined };
     // Each attempt: a fresh execution graph, coordinators and tasks; a restarted one from the
     // newest completed checkpoint of the attempts before it (or from scratch without one).
     let restarts = 0;
@@ -142,7 +168,7 @@ export class LocalExecutor implements PipelineExecutor {
         let deployment: Deployment;
         try {
           const restore = restarts === 0 ? (initialRestore = await this.loadRestore(jobGraph, listeners)) : ((await restoreOf(previous, jobGraph)) ?? initialRestore);
-          deployment = { checkpointing: await this.setUpCheckpointing(jobGraph, coordinator, listeners, restore, previous), restore };
+          deployment = { checkpointing: await this.setUpCheckpointing(jobId, control !== undefined, jobGraph, coordinator, listeners, restore, previous), restore };
           if (deployment.checkpointing?.storageLocation.kind === 'uri') ownedStorage = deployment.checkpointing.storage;
           const enumeratorStates = new Map(restore?.checkpoint.metadata.enumerators.map((e) => [e.uid, e.state]));
           await coordinator.startEnumerators(enumeratorStates);
@@ -154,6 +180,7 @@ export class LocalExecutor implements PipelineExecutor {
             (x: unknown) => (x instanceof Error ? x : new RivuletError('INTERNAL', String(x))),
           );
           await coordinator.reportFailure(err);
+          outcome = { status: 'FAILED', error: err };
           throw err;
         }
         if (artifact !== undefined && eg.numSlots > 1 && this.clock === SystemClock) {
@@ -161,17 +188,27 @@ export class LocalExecutor implements PipelineExecutor {
         } else {
           await runInProcess(eg, coordinator, this.clock, deployment);
         }
+        control?.attach(coordinator, deployment.checkpointing?.coordinator);
         let err: Error;
         try {
-          return await coordinator.result;
+          const result = await coordinator.result;
+          outcome = { status: 'FINISHED', error: undefined };
+          return result;
         } catch (e) {
           err = e instanceof Error ? e : new RivuletError('INTERNAL', String(e));
+        }
+        if (err instanceof RivuletError && err.code === 'JOB_CANCELED') {
+          // Cancelled: the coordinator told the listeners; no restart.
+          outcome = { status: 'CANCELED', error: err };
+          throw err;
         }
         const delay = backoff.onFailure(err, performance.now());
         if (delay === undefined) {
           await coordinator.reportFailure(err);
+          outcome = { status: 'FAILED', error: err };
           throw err;
         }
+        control?.restarting();
         restarts++;
         previous = deployment.checkpointing;
         const checkpointId = previous?.coordinator.completedCheckpoints()[0]?.checkpointId;
@@ -181,6 +218,10 @@ export class LocalExecutor implements PipelineExecutor {
     } finally {
       // A storage this executor opened (not the program's object) is closed with the job.
       if (ownedStorage !== undefined) await Promise.resolve(ownedStorage.close?.()).catch(() => {});
+      if (control !== undefined) {
+        control.ended(outcome.status);
+        controlListener?.onJobEnded(control, outcome.error);
+      }
     }
   }
 
@@ -196,14 +237,20 @@ export class LocalExecutor implements PipelineExecutor {
     return { checkpoint, tasks };
   }
 
+  /**
+   * The job's CheckpointCoordinator: for the program's checkpointing, or — `savepoints`: the
+   * job is controlled — for savepoints only when the program has none.
+   */
   private async setUpCheckpointing(
+    jobId: string,
+    savepoints: boolean,
     jobGraph: JobGraph,
     coordinator: JobCoordinator,
     listeners: readonly JobListener[],
     restore: Deployment['restore'],
     previous?: { readonly coordinator: CheckpointCoordinator; readonly storage: CheckpointStorage; readonly storageLocation: CheckpointStorageLocation },
   ): Promise<Deployment['checkpointing']> {
-    const config = jobGraph.config.checkpointing;
+    const config = jobGraph.config.checkpointing ?? (savepoints ? SAVEPOINTS_ONLY : undefined);
     if (config === undefined) return undefined;
     // A restarted attempt keeps the job's checkpoint storage, its retained checkpoints and its ids.
     let storageLocation: CheckpointStorageLocation;
@@ -212,7 +259,6 @@ export class LocalExecutor implements PipelineExecutor {
       storageLocation = previous.storageLocation;
       storage = previous.storage;
     } else {
-      const jobId = randomBytes(16).toString('hex');
       storageLocation = checkpointStorageLocation(config.storage, jobId, this.checkpointsDirectory);
       storage = await openCheckpointStorage(storageLocation, config.storage);
     }
@@ -226,6 +272,8 @@ export class LocalExecutor implements PipelineExecutor {
       failJob: (e) => coordinator.fail(e),
       restoredCheckpointId: previous?.coordinator.lastCheckpointId() ?? restore?.checkpoint.metadata.checkpointId,
       retainedCheckpoints: previous?.coordinator.completedCheckpoints().reverse(),
+      jobId,
+      periodic: jobGraph.config.checkpointing !== undefined,
     });
     coordinator.setCheckpointCoordinator(checkpointCoordinator);
     return { mode: config.mode, storage, storageLocation, coordinator: checkpointCoordinator };
@@ -265,6 +313,7 @@ async function runInProcess(eg: ExecutionGraph, coordinator: JobCoordinator, clo
     notifyCheckpointAborted: (id) => executor.notifyCheckpointAborted(id),
     metrics: () => executor.metrics(),
     cancel: () => executor.cancel(),
+    stop: () => executor.stopAfterNotifications(),
   });
   await executor.start();
 }
@@ -288,6 +337,8 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
     }
   }
   const workers = new Map<number, WorkerSlot>();
+  /** Stop-with-savepoint: resolves the wait for each worker's `stopped`. */
+  const stopped = new Map<number, () => void>();
   takeWorkers(n - 1, workerJob(a)).forEach((w, i) => workers.set(i + 1, w));
 
   const local = new TaskExecutor({
@@ -343,9 +394,16 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
           case 'endOfInput':
             cp?.coordinator.reportEndOfInput(msg.v, msg.s);
             return;
+          case 'stopped':
+            record(msg.metrics);
+            stopped.get(slot)?.();
+            return;
         }
       },
-      onFailure: (e) => coordinator.fail(new RivuletError(e.code, `Slot ${slot}: ${e.message}`, e.context, { cause: e })),
+      onFailure: (e) => {
+        coordinator.fail(new RivuletError(e.code, `Slot ${slot}: ${e.message}`, e.context, { cause: e }));
+        stopped.get(slot)?.(); // a dead slot has stopped
+      },
     });
     w.post(
       {
@@ -385,6 +443,11 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
     },
     metrics: () => [...local.metrics(), ...latest.values()],
     cancel: stopAll,
+    stop: async () => {
+      const all = [...workers.keys()].map((slot) => new Promise<void>((res) => stopped.set(slot, res)));
+      for (const w of workers.values()) w.post({ t: 'stop' });
+      await Promise.all([local.stopAfterNotifications(), ...all]);
+    },
   });
   await local.start();
 }

@@ -60,6 +60,11 @@ export function runWorker(): void {
             return executor.notifyCheckpointAborted(msg.id);
           case 'cancel':
             return executor.cancel();
+          case 'stop': {
+            const e = executor;
+            void e.stopAfterNotifications().then(() => send({ t: 'stopped', metrics: e.metrics() }));
+            return;
+          }
           default:
             return;
         }

@@ -34,6 +34,8 @@ export type ToWorker =
   | { readonly t: 'triggerCheckpoint'; readonly v: number; readonly s: number; readonly id: number; readonly ts: number }
   | { readonly t: 'checkpointComplete'; readonly id: number; readonly isFinal: boolean }
   | { readonly t: 'checkpointAborted'; readonly id: number }
+  /** Stop-with-savepoint: stop every task once the notifications before this message ran; answered by `stopped`. */
+  | { readonly t: 'stop' }
   | { readonly t: 'cancel' };
 
 export type FromWorker =
@@ -51,4 +53,5 @@ export type FromWorker =
       readonly error: SerializedError;
     }
   | { readonly t: 'endOfInput'; readonly v: number; readonly s: number }
+  | { readonly t: 'stopped'; readonly metrics: SubtaskMetrics[] }
   | { readonly t: 'initFailed'; readonly error: SerializedError };

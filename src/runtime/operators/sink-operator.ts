@@ -43,6 +43,20 @@ export class SinkOperator extends StreamOperator {
     return snapshot;
   }
 
+  /** The writer's flush after the barrier: the checkpoint is acknowledged once it is durable (see SinkWriter.flush). */
+  override snapshotDurable(checkpointId: number): Promise<void> | undefined {
+    let flushed: Promise<void> | void;
+    try {
+      flushed = this.writer.flush(false);
+    } catch (e) {
+      flushed = Promise.reject(e);
+    }
+    if (flushed === undefined) return undefined;
+    return flushed.catch((e: unknown) => {
+      throw asRivuletError(e, 'USER_FUNCTION_FAILED', `Sink "${this.setupInfo.name}" (uid ${this.uid}) failed to flush for checkpoint ${checkpointId}`, this.errorContext({ checkpointId }));
+    });
+  }
+
   processElement(value: unknown, timestamp: number): void {
     try {
       this.writer.write(value, timestamp);

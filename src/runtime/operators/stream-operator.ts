@@ -162,6 +162,15 @@ export abstract class StreamOperator {
     return snapshot;
   }
 
+  /**
+   * Called right after `snapshotState(checkpointId)`, before any later record: settles when
+   * what the operator handed to an external system before the barrier is durable (a sink
+   * writer's flush). The task acknowledges the checkpoint only then. Undefined: nothing to wait for.
+   */
+  snapshotDurable(_checkpointId: number): Promise<void> | undefined {
+    return undefined;
+  }
+
   /** Checkpoint `checkpointId` completed: passed on to the user functions that listen. */
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const l of this.checkpointListeners) await l.notifyCheckpointComplete?.(checkpointId);

@@ -220,6 +220,16 @@ export class OperatorChain {
     return this.members.map((m) => ({ uid: m.node.uid!, snapshot: m.operator.snapshotState(checkpointId, timestamp) }));
   }
 
+  /** What the operators wait for before checkpoint `checkpointId` may be acknowledged (see StreamOperator.snapshotDurable). */
+  snapshotsDurable(checkpointId: number): Promise<void>[] {
+    const pending: Promise<void>[] = [];
+    for (const m of this.members) {
+      const p = m.operator.snapshotDurable(checkpointId);
+      if (p !== undefined) pending.push(p);
+    }
+    return pending;
+  }
+
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const m of this.members) await m.operator.notifyCheckpointComplete(checkpointId);
   }

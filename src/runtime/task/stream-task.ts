@@ -101,6 +101,8 @@ export abstract class StreamTask implements Schedulable {
   private finalCheckpointCompleted = false;
   /** Checkpoint notifications run one after another (their hooks may be asynchronous). */
   private notifications: Promise<void> = Promise.resolve();
+  /** Callers of {@link stopAfterNotifications} waiting for the task to stop (or end otherwise). */
+  private stopWaiters: (() => void)[] = [];
 
   constructor(o: StreamTaskOptions) {
     this.vertex = o.vertex;
@@ -222,7 +224,27 @@ export abstract class StreamTask implements Schedulable {
     this.timeService.shutdown();
     this.state = 'finished';
     this.endTime = Date.now();
+    this.releaseStopWaiters();
     this.events.taskFinished(this.vertex.id, this.subtaskIndex);
+  }
+
+  /**
+   * Stop-with-savepoint: once the checkpoint notifications posted before this call have run
+   * (its sinks committed what the savepoint covers), the task stops as on cancel, without
+   * ending its input. Resolves when it stopped, or ended another way.
+   */
+  stopAfterNotifications(): Promise<void> {
+    if (this.state === 'finished' || this.state === 'failed' || this.state === 'cancelled') return Promise.resolve();
+    return new Promise((resolve) => {
+      this.stopWaiters.push(resolve);
+      this.post(() => {
+        void this.notifications.then(() => this.cancel());
+      });
+    });
+  }
+
+  private releaseStopWaiters(): void {
+    for (const w of this.stopWaiters.splice(0)) w();
   }
 
   // ---- checkpoints
@@ -247,6 +269,7 @@ export abstract class StreamTask implements Schedulable {
     const cp = this.checkpointing;
     if (cp === undefined || (this.state !== 'running' && this.state !== 'waitingForFinalCheckpoint')) return;
     let blobs: { uid: string; bytes: Uint8Array; hasKeyed: boolean; hasOperatorState: boolean }[];
+    let durable: Promise<void>[];
     try {
       blobs = [];
       for (const { uid, snapshot } of this.chain.snapshotState(checkpointId, timestamp)) {
@@ -258,6 +281,8 @@ export abstract class StreamTask implements Schedulable {
           hasOperatorState: snapshot.lists !== undefined || snapshot.unions !== undefined || snapshot.broadcast !== undefined,
         });
       }
+      // Sinks flush what they wrote before the barrier; the acknowledgement waits for it.
+      durable = this.chain.snapshotsDurable(checkpointId);
     } catch (e) {
       this.broadcastBarrier(checkpointId, timestamp);
       this.decline(checkpointId, 'CHECKPOINT_DECLINED', e, 'failed to take its snapshot');
@@ -266,16 +291,19 @@ export abstract class StreamTask implements Schedulable {
     this.broadcastBarrier(checkpointId, timestamp);
     const v = this.vertex;
     const keyGroupRange = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, this.subtaskIndex);
-    Promise.all(
-      blobs.map(async (b) => ({
-        uid: b.uid,
-        subtask: this.subtaskIndex,
-        handle: await cp.storage.writeState(checkpointId, `${b.uid}-${this.subtaskIndex}`, b.bytes),
-        keyGroupRange: b.hasKeyed ? keyGroupRange : undefined,
-        hasOperatorState: b.hasOperatorState,
-      })),
-    ).then(
-      (operators) => {
+    Promise.all([
+      Promise.all(
+        blobs.map(async (b) => ({
+          uid: b.uid,
+          subtask: this.subtaskIndex,
+          handle: await cp.storage.writeState(checkpointId, `${b.uid}-${this.subtaskIndex}`, b.bytes),
+          keyGroupRange: b.hasKeyed ? keyGroupRange : undefined,
+          hasOperatorState: b.hasOperatorState,
+        })),
+      ),
+      Promise.all(durable),
+    ]).then(
+      ([operators]) => {
         const state: TaskStateHandles = { operators };
         cp.responder.acknowledgeCheckpoint(v.id, this.subtaskIndex, checkpointId, state);
       },
@@ -332,6 +360,7 @@ export abstract class StreamTask implements Schedulable {
     // a memory map, file handles and a working directory); the restarted attempt has its own.
     void this.chain.disposeStateBackends().catch(() => {});
     const err = asRivuletError(e, 'INTERNAL', `Task ${this.name} failed`, { subtask: this.subtaskIndex });
+    this.releaseStopWaiters();
     this.events.taskFailed(this.vertex.id, this.subtaskIndex, err);
   }
 
@@ -340,9 +369,10 @@ export abstract class StreamTask implements Schedulable {
     if (this.state === 'finished' || this.state === 'failed' || this.state === 'cancelled') return;
     this.state = 'cancelled';
     this.timeService.shutdown();
-    void Promise.resolve()
+    const closed = Promise.resolve()
       .then(() => this.chain.close())
       .catch(() => {});
+    void closed.then(() => this.releaseStopWaiters());
   }
 
   /** Per-operator counters of this subtask, in chain order. */

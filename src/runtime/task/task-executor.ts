@@ -217,6 +217,11 @@ export class TaskExecutor {
     for (const t of this.tasks.values()) t.cancel();
   }
 
+  /** Stop-with-savepoint: every hosted task stops once the notifications sent so far have run. */
+  async stopAfterNotifications(): Promise<void> {
+    await Promise.all([...this.tasks.values()].map((t) => t.stopAfterNotifications()));
+  }
+
   metrics(): SubtaskMetrics[] {
     const out: SubtaskMetrics[] = [];
     for (const t of this.tasks.values()) {

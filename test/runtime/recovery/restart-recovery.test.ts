@@ -68,7 +68,7 @@ for (let seed = 1; seed <= 10; seed++) {
   });
 }
 
-for (let seed = 1; seed <= 5; seed++) {
+for (let seed = 1; seed <= 8; seed++) {
   void test(`seed ${seed}: a checkpoint state write fails once; the job restarts from the previous checkpoint and commits exactly the failure-free output`, async () => {
     const random = rng(200 + seed);
     const count = 1200;
