@@ -202,6 +202,22 @@ export class OperatorChain {
     }
   }
 
+  /**
+   * After a failure: closes every operator, each on its own (one that throws does not keep
+   * the others open), then disposes the backends. Errors are dropped: the task already
+   * failed with the error that matters, and close() only releases resources here.
+   */
+  async closeAfterFailure(): Promise<void> {
+    for (const m of this.members) {
+      try {
+        await m.operator.close();
+      } catch {
+        // see above
+      }
+    }
+    await this.disposeStateBackends();
+  }
+
   /** Disposes the keyed state backends (also without close(), when the task failed); idempotent. */
   async disposeStateBackends(): Promise<void> {
     for (const m of this.members) await m.keyedStateBackend?.dispose();

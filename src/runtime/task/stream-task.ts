@@ -356,9 +356,11 @@ export abstract class StreamTask implements Schedulable {
     if (this.state === 'failed' || this.state === 'cancelled') return;
     this.state = 'failed';
     this.timeService.shutdown();
-    // A failed task is not closed, but its keyed state backends must go (an LMDB one holds
-    // a memory map, file handles and a working directory); the restarted attempt has its own.
-    void this.chain.disposeStateBackends().catch(() => {});
+    // Release what the operators hold — connections of sources and sinks (a Kafka client's
+    // sockets would otherwise outlive every failed attempt), keyed state backends (an LMDB one
+    // holds a memory map, file handles and a working directory); the restarted attempt has
+    // its own. Close does not commit: two-phase-commit sinks leave that to a restore.
+    void this.chain.closeAfterFailure().catch(() => {});
     const err = asRivuletError(e, 'INTERNAL', `Task ${this.name} failed`, { subtask: this.subtaskIndex });
     this.releaseStopWaiters();
     this.events.taskFailed(this.vertex.id, this.subtaskIndex, err);
