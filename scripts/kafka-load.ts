@@ -14,6 +14,12 @@
  * all): a retried batch is not written twice. Prints the rate at the end.
  *
  * Rows are split on the line breaks only: values with quoted line breaks are not supported.
+ *
+ * Without `--file` it only creates the topic: `--topic departures --partitions 4
+ * --retention-ms=-1` makes an output topic for the flights example that keeps its records.
+ * (Kafka deletes records by their timestamp after `retention.ms`, 7 days by default, and the
+ * flights results carry 2013 event times: in a topic with the default they vanish within
+ * minutes.)
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -45,13 +51,21 @@ export interface KafkaLoadResult {
   readonly millis: number;
 }
 
-/** Creates `topic` unless it exists; waits until every partition has a leader. Returns its partition count. */
-export async function ensureTopic(bootstrapServers: string, topic: string, partitions: number, replicationFactor?: number): Promise<number> {
+/**
+ * Creates `topic` unless it exists; waits until every partition has a leader. Returns its
+ * partition count. `retentionMs` (-1: keep forever) is set on a topic this creates.
+ */
+export async function ensureTopic(bootstrapServers: string, topic: string, partitions: number, replicationFactor?: number, retentionMs?: number): Promise<number> {
   const admin = new Admin({ clientId: 'rivulet-kafka-load', bootstrapBrokers: bootstrapServers.split(',') });
   try {
     const existing = await admin.metadata({ topics: [] , forceUpdate: true });
     if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ topics: [topic], partitions, replicas: replicationFactor ?? Math.min(3, existing.brokers.size) });
+      await admin.createTopics({
+        topics: [topic],
+        partitions,
+        replicas: replicationFactor ?? Math.min(3, existing.brokers.size),
+        ...(retentionMs !== undefined ? { configs: [{ name: 'retention.ms', value: String(retentionMs) }] } : {}),
+      });
     }
     for (let attempt = 0; ; attempt++) {
       const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
@@ -135,6 +149,7 @@ if (import.meta.main) {
       skip: { type: 'string', default: '0' },
       limit: { type: 'string' },
       'batch-size': { type: 'string', default: '2000' },
+      'retention-ms': { type: 'string' },
     },
   });
   const count = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -143,9 +158,15 @@ if (import.meta.main) {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, not ${v}`);
     return n;
   };
-  if (values.topic === undefined || values.file === undefined) {
-    console.error('usage: node scripts/kafka-load.ts --topic T --file F [--bootstrap-servers H:P] [--partitions N] [--replication-factor R] [--key-column C] [--skip N] [--limit N] [--batch-size N]');
+  if (values.topic === undefined) {
+    console.error('usage: node scripts/kafka-load.ts --topic T [--file F] [--bootstrap-servers H:P] [--partitions N] [--replication-factor R] [--retention-ms MS] [--key-column C] [--skip N] [--limit N] [--batch-size N]');
     process.exit(2);
+  }
+  if (values.file === undefined) {
+    const retention = count('retention-ms', values['retention-ms'], -1);
+    const n = await ensureTopic(values['bootstrap-servers'], values.topic, count('partitions', values.partitions, 1)!, count('replication-factor', values['replication-factor'], 1), retention);
+    console.log(`topic ${values.topic}: ${n} partitions`);
+    process.exit(0);
   }
   const r = await loadCsv({
     bootstrapServers: values['bootstrap-servers'],
