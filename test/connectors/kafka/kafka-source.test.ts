@@ -92,6 +92,59 @@ for (const parallelism of [1, 2]) {
   });
 }
 
+void test('isolation.level=read_committed drops the records of aborted transactions and still ends where the log ends in an aborted one', async () => {
+  const topic = 'transactions';
+  await cluster.createTopic(topic, 1);
+  await produce(topic, 0, ['plain-0']);
+  // Two transactional producers interleaved on the one partition: A commits, B aborts; the log ends in B's last batch and its ABORT marker.
+  const producerFor = (id: string): Producer => new Producer({ clientId: id, bootstrapBrokers: [...cluster.bootstrapBrokers], idempotent: true, transactionalId: id, acks: -1 });
+  const pa = producerFor('tx-committed');
+  const pb = producerFor('tx-aborted');
+  try {
+    const a = await pa.beginTransaction();
+    const b = await pb.beginTransaction();
+    const send = async (tx: typeof a, value: string): Promise<void> => {
+      await tx.send({ messages: [{ topic, partition: 0, value: Buffer.from(value) }] });
+    };
+    await send(a, 'committed-1');
+    await send(b, 'aborted-1');
+    await send(a, 'committed-2');
+    await send(b, 'aborted-2');
+    await a.commit();
+    await send(b, 'aborted-3');
+    await b.abort();
+  } finally {
+    await pa.close();
+    await pb.close();
+  }
+  const run = async (isolation: string, maxPartitionFetchBytes = 1_048_576): Promise<Rec[]> => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    const source = bounded(topic).setProperty('isolation.level', isolation).setProperty('max.partition.fetch.bytes', String(maxPartitionFetchBytes));
+    return env.fromSource(source.build(), undefined, 'kafka').executeAndCollect();
+  };
+  // One fetch response for all, and (1 byte) one batch per response: then an aborted transaction's
+  // batches and its ABORT marker come in different responses, and the reader must track it across them.
+  for (const bytes of [1_048_576, 1]) {
+    const committed = await run('read_committed', bytes);
+    // Offsets: plain-0 0, committed-1 1, aborted-1 2, committed-2 3, aborted-2 4; then aborted-3 and the two markers.
+    assert.deepEqual(
+      committed.map((r) => [r.value, r.offset]),
+      [
+        ['plain-0', 0],
+        ['committed-1', 1],
+        ['committed-2', 3],
+      ],
+      `max.partition.fetch.bytes=${bytes}`,
+    );
+  }
+  // read_uncommitted (the default, as Flink's): every record, control records left out.
+  const all = await run('read_uncommitted');
+  assert.deepEqual(
+    all.map((r) => r.value),
+    ['plain-0', 'committed-1', 'aborted-1', 'committed-2', 'aborted-2', 'aborted-3'],
+  );
+});
+
 void test('starting offsets: latest, timestamp, specific offsets, committed with a reset strategy', async () => {
   const topic = 'starting-offsets';
   await cluster.createTopic(topic, 2);

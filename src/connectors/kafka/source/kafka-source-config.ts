@@ -11,7 +11,7 @@ export const KAFKA_SOURCE_PROPERTIES = {
   'client.id.prefix': 'prefix of the client ids (default: the group id or "rivulet-kafka-source")',
   'partition.discovery.interval.ms': 'ms between topic/partition discovery runs; <= 0 disables (default 300000; off when bounded)',
   'commit.offsets.on.checkpoint': 'true|false: commit read offsets to the group when a checkpoint completes (default true with a group id)',
-  'isolation.level': 'read_uncommitted|read_committed (default read_uncommitted)',
+  'isolation.level': 'read_uncommitted|read_committed (default read_uncommitted, as Flink; read_committed reads up to the last stable offset and drops records of aborted transactions)',
   'allow.auto.create.topics': 'true|false: a missing topic is created by the broker instead of failing the job (default false)',
   'fetch.max.wait.ms': 'ms a fetch waits on the broker for data (default 500)',
   'fetch.min.bytes': 'bytes a fetch waits for (default 1)',

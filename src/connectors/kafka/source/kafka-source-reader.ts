@@ -19,6 +19,16 @@
  * these offsets are committed to the group (for lag monitoring only; the checkpoint is the
  * source of truth), in the background, failures logged.
  *
+ * Transactions: with `isolation.level=read_committed` (the default is read_uncommitted, as
+ * Flink's KafkaSource) the broker returns records up to the last stable offset, batches of
+ * aborted transactions included, with a list of the aborted transactions (producer id, first
+ * offset) that the fetched range overlaps. The reader drops them itself, as the Java
+ * consumer does: per partition it keeps the aborted transactions not yet reached, sorted by
+ * first offset, across fetch responses; a transaction becomes active when a batch reaches
+ * its first offset, and from then on that producer's transactional batches are skipped until
+ * its ABORT control batch. A skipped batch still counts as consumed (its offsets advance the
+ * partition's position), so a bounded read ends also when its log ends in aborted batches.
+ *
  * Bad records: a deserializer that throws fails the job with MALFORMED_RECORD naming topic,
  * partition and offset; with a dead-letter topic, the raw record is produced there with the
  * reason in header `rivulet.error` and counted in `malformedRecords`; the reader waits for
@@ -45,6 +55,9 @@ const MAX_QUEUED_RECORDS = 16_384;
 /** Record batch attribute bits (Kafka's record batch format v2). */
 const LOG_APPEND_TIME = 0x08;
 const IS_CONTROL = 0x20;
+const IS_TRANSACTIONAL = 0x10;
+/** The type of a control record (in its key, after the int16 version): 0 = ABORT, 1 = COMMIT. */
+const CONTROL_TYPE_ABORT = 0;
 /** The header a dead-lettered record carries with the reason. */
 export const DEAD_LETTER_ERROR_HEADER = 'rivulet.error';
 
@@ -67,6 +80,18 @@ interface PartitionState {
   fetchOffset: number;
   finished: boolean;
   output: SourceOutput<unknown> | undefined;
+  /** read_committed only: the aborted transactions of this partition (see `filterAborted`). */
+  aborted: AbortedTransactions | undefined;
+}
+
+/** The aborted transactions of one partition, as far as the fetch responses so far reported them. */
+interface AbortedTransactions {
+  /** Not yet reached, sorted by first offset. */
+  readonly upcoming: { readonly producerId: bigint; readonly firstOffset: bigint }[];
+  /** `producerId@firstOffset` of those in `upcoming` or `active`, so a transaction reported again is not added twice. */
+  readonly known: Map<string, { readonly producerId: bigint; readonly firstOffset: bigint }>;
+  /** Producers whose aborted transaction was reached and whose ABORT marker was not yet. */
+  readonly active: Set<bigint>;
 }
 
 /** A fetched run of batches of one partition, with the cursor of `pollNext`. */
@@ -156,6 +181,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
         fetchOffset: split.startingOffset,
         finished: split.stoppingOffset !== undefined && split.startingOffset >= split.stoppingOffset,
         output: undefined,
+        aborted: this.options.config.readCommitted ? { upcoming: [], known: new Map(), active: new Set() } : undefined,
       };
       this.partitions.set(split.splitId, state);
       if (!state.finished) this.added.push(state);
@@ -440,8 +466,9 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
           const req = requested.get(key);
           // A partition lingering in the fetch session that was not asked for: stale, ignored.
           if (req === undefined || req.state.finished || req.state.fetchOffset !== req.offset) continue;
-          const batches = part.records;
-          if (batches === null || batches === undefined || batches.length === 0) continue;
+          const fetched = part.records;
+          if (fetched === null || fetched === undefined || fetched.length === 0) continue;
+          const batches = req.state.aborted === undefined ? fetched : filterAborted(req.state.aborted, fetched, part.abortedTransactions, BigInt(req.offset));
           const last = batches[batches.length - 1]!;
           req.state.fetchOffset = Math.max(req.state.fetchOffset, Number(last.firstOffset) + last.lastOffsetDelta + 1);
           let n = 0;
@@ -452,4 +479,49 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
       }
     }
   }
+}
+
+/**
+ * Drops the batches of aborted transactions from `batches` (one fetch response of a partition
+ * fetched from `fetchOffset`, read_committed): each becomes an empty batch with the same
+ * offsets, so that the position still advances past it. `reported` is the response's list of
+ * aborted transactions; `state` carries what earlier responses reported across responses.
+ */
+function filterAborted(
+  state: AbortedTransactions,
+  batches: readonly RecordsBatch[],
+  reported: readonly { producerId: bigint; firstOffset: bigint }[] | null | undefined,
+  fetchOffset: bigint,
+): readonly RecordsBatch[] {
+  let added = false;
+  for (const a of reported ?? []) {
+    const key = `${a.producerId}@${a.firstOffset}`;
+    if (state.known.has(key)) continue;
+    state.known.set(key, a);
+    state.upcoming.push({ producerId: a.producerId, firstOffset: a.firstOffset });
+    added = true;
+  }
+  if (added) state.upcoming.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  if (state.upcoming.length === 0 && state.active.size === 0) return batches;
+  let out: RecordsBatch[] | undefined;
+  for (let i = 0; i < batches.length; i++) {
+    const batch = batches[i]!;
+    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    // A batch before the fetch offset (the broker returns whole batches) was seen in an earlier response.
+    if (last >= fetchOffset) {
+      while (state.upcoming.length > 0 && state.upcoming[0]!.firstOffset <= last) state.active.add(state.upcoming.shift()!.producerId);
+      if ((batch.attributes & IS_CONTROL) !== 0) {
+        // The ABORT marker ends the producer's aborted transaction; the control batch itself is skipped in `emit`.
+        if (batch.records[0]?.key?.readInt16BE(2) === CONTROL_TYPE_ABORT && state.active.delete(batch.producerId)) {
+          for (const [key, t] of state.known) if (t.producerId === batch.producerId && t.firstOffset <= batch.firstOffset) state.known.delete(key);
+        }
+      } else if ((batch.attributes & IS_TRANSACTIONAL) !== 0 && state.active.has(batch.producerId)) {
+        out ??= batches.slice(0, i);
+        out.push({ ...batch, records: [] });
+        continue;
+      }
+    }
+    out?.push(batch);
+  }
+  return out ?? batches;
 }
