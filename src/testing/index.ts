@@ -4,6 +4,7 @@
  */
 export { OperatorTestHarness } from './operator-test-harness.ts';
 export type { OperatorTestHarnessOptions } from './operator-test-harness.ts';
+export { OperatorSubtaskState } from './operator-subtask-state.ts';
 export { TwoInputOperatorTestHarness } from './two-input-operator-test-harness.ts';
 export type { OutputElement, TimestampedRecord } from './collecting-output.ts';
 export type { OutputEvent } from './collecting-output.ts';

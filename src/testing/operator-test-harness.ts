@@ -25,10 +25,22 @@
  * Like the task's input valve, the harness delivers a watermark only when it advances event
  * time; a watermark that goes back is a mistake in the test and throws.
  *
- * TODO(#4): snapshot() -> OperatorSnapshot and `OperatorTestHarness.of(fn, { restoreFrom })`
- * (initializeState before open), so tests can checkpoint mid-stream, restore into a fresh
- * harness — also at another parallelism, redistributing key groups — and continue. They
- * arrive with checkpoints and the keyed-state snapshots of issue #4.
+ * Checkpoints, as Flink's AbstractStreamOperatorTestHarness: `await h.snapshot(id, ts)` takes
+ * the operator's part of a checkpoint (keyed state with its timers, operator state) through
+ * the runtime's snapshot code, as an opaque {@link OperatorSubtaskState}; a fresh harness for
+ * the same operator takes it with `await h2.initializeState(state)` (or the `restoreFrom`
+ * option) before `open()`, and continues:
+ *
+ * ```ts
+ * const state = await h.snapshot(1, 0);
+ * const h2 = OperatorTestHarness.of(sameBuild);
+ * await h2.initializeState(state);
+ * await h2.open();
+ * h2.processWatermark(20_000);   // timers registered before the snapshot fire here
+ * ```
+ *
+ * To restore at another parallelism, combine the states of all old subtasks with
+ * {@link OperatorTestHarness.repackageState}; each new harness takes its key groups.
  */
 import type { DataStream, DataStreamSink } from '../api/data-stream.ts';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
@@ -54,6 +66,8 @@ import { EntryCountingStateBackend } from './entry-counting-state-backend.ts';
 import { stateBackendConfig } from '../core/state-backend.ts';
 import type { StateBackend } from '../core/state-backend.ts';
 import { createKeyedStateBackend } from '../runtime/state/state-backend-loader.ts';
+import { OperatorSubtaskState } from './operator-subtask-state.ts';
+import type { HarnessSubtask } from './operator-subtask-state.ts';
 
 export interface OperatorTestHarnessOptions {
   /** Parallelism of the operator; default: what the built operator has (1 unless set). */
@@ -66,6 +80,8 @@ export interface OperatorTestHarnessOptions {
   readonly processingTime?: number;
   /** Where keyed state lives; default the heap (or RIVULET_STATE_BACKEND). Closing the harness disposes it. */
   readonly stateBackend?: StateBackend;
+  /** State to restore before `open()` (what `initializeState` takes), e.g. another harness's snapshot. */
+  readonly restoreFrom?: OperatorSubtaskState;
 }
 
 type Lifecycle = 'created' | 'open' | 'finished' | 'closed';
@@ -105,7 +121,10 @@ export class OperatorTestHarness<IN, OUT> {
   private readonly output = new CollectingOutput(this.metrics);
   private readonly processingTime: ManualProcessingTimeService;
   private readonly backend: EntryCountingStateBackend | undefined;
+  private readonly restoreFrom: OperatorSubtaskState | undefined;
   private lifecycle: Lifecycle = 'created';
+  /** initializeState() ran (or is running): a harness restores once. */
+  private restoring = false;
   private watermark = Number.NEGATIVE_INFINITY;
 
   private constructor(node: StreamNode, options: OperatorTestHarnessOptions, autoWatermarkInterval: number) {
@@ -120,6 +139,7 @@ export class OperatorTestHarness<IN, OUT> {
       throw new RangeError(`subtaskIndex must be an integer in 0..${this.parallelism - 1} (parallelism ${this.parallelism}), got ${this.subtaskIndex}`);
     }
     this.processingTime = new ManualProcessingTimeService(options.processingTime ?? 0);
+    this.restoreFrom = options.restoreFrom;
     this.backend = isKeyedOperator(this.spec)
       ? new EntryCountingStateBackend(
           createKeyedStateBackend(options.stateBackend === undefined ? undefined : stateBackendConfig(options.stateBackend), {
@@ -189,11 +209,51 @@ export class OperatorTestHarness<IN, OUT> {
     return new OperatorTestHarness<IN, OUT>(node, options, graph.config.autoWatermarkInterval);
   }
 
-  /** Opens the operator (and its user function). */
+  /**
+   * Combines the snapshots of several subtasks of one operator (same checkpoint) into one
+   * state, as Flink's `repackageState`; a harness at any parallelism restores its share.
+   */
+  static repackageState(...states: OperatorSubtaskState[]): OperatorSubtaskState {
+    return OperatorSubtaskState.repackage(...states);
+  }
+
+  /**
+   * Restores the operator from `state` (a snapshot of the operator with the same uid, possibly
+   * repackaged from several subtasks) before `open()`: keyed state and timers of this
+   * subtask's key groups, and its share of the operator state.
+   * @throws RivuletError(CHECKPOINT_FAILED) when the state cannot be restored here (another
+   *   operator, another max parallelism, a subtask the state does not hold).
+   */
+  async initializeState(state: OperatorSubtaskState): Promise<void> {
+    this.expect('initializeState', 'created');
+    if (this.restoring) throw new RivuletError('INVALID_ARGUMENT', 'OperatorTestHarness.initializeState() called twice; a harness restores once.', { operatorUid: this.uid });
+    this.restoring = true;
+    this.operator.initializeState(await state.restoredStateFor(this.subtask()));
+  }
+
+  /** Opens the operator (and its user function); restores the `restoreFrom` option's state first. */
   async open(): Promise<void> {
     this.expect('open', 'created');
+    if (this.restoreFrom !== undefined && !this.restoring) await this.initializeState(this.restoreFrom);
     this.lifecycle = 'open';
     await this.operator.open();
+  }
+
+  /**
+   * Takes the operator's part of checkpoint `checkpointId` between two calls, as the task
+   * does at a barrier: keyed state with timers and operator state, encoded at once (later
+   * processing does not change it). Settles when what the operator handed on is durable (a
+   * sink writer's flush).
+   */
+  async snapshot(checkpointId: number, timestamp: number): Promise<OperatorSubtaskState> {
+    this.expect('snapshot', 'open', 'finished');
+    return OperatorSubtaskState.take(this.operator, this.subtask(), checkpointId, timestamp);
+  }
+
+  /** Checkpoint `checkpointId` completed: the operator (a sink committing, a listening function) hears it. */
+  async notifyOfCompletedCheckpoint(checkpointId: number): Promise<void> {
+    this.expect('notifyOfCompletedCheckpoint', 'open', 'finished');
+    await this.operator.notifyCheckpointComplete(checkpointId);
   }
 
   /**
@@ -326,6 +386,10 @@ export class OperatorTestHarness<IN, OUT> {
    */
   private timerServices(): InternalTimerService<never>[] {
     return Object.values(this.operator).filter((v): v is InternalTimerService<never> => v instanceof InternalTimerService);
+  }
+
+  private subtask(): HarnessSubtask {
+    return { uid: this.uid, name: this.name, subtaskIndex: this.subtaskIndex, parallelism: this.parallelism, maxParallelism: this.maxParallelism };
   }
 
   private checkKeyBelongsHere(value: unknown, keySelector: (v: unknown) => Key): void {

@@ -21,6 +21,10 @@
  * end one input each (`endInput(i)` on the operator); after both, the operator finishes.
  * Around the operator the harness puts what a task would: a collecting Output, virtual
  * processing time, a keyed state backend when an input is keyed, counters.
+ *
+ * Checkpoints as in OperatorTestHarness: `snapshot(id, ts)` returns an OperatorSubtaskState
+ * that a fresh harness of the same operator takes in `initializeState` (or `restoreFrom`)
+ * before `open()`. Watermarks are not part of it: a restored harness starts with none.
  */
 import type { DataStream, DataStreamSink } from '../api/data-stream.ts';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.ts';
@@ -48,6 +52,8 @@ import { EntryCountingStateBackend } from './entry-counting-state-backend.ts';
 import { stateBackendConfig } from '../core/state-backend.ts';
 import { createKeyedStateBackend } from '../runtime/state/state-backend-loader.ts';
 import type { OperatorTestHarnessOptions } from './operator-test-harness.ts';
+import { OperatorSubtaskState } from './operator-subtask-state.ts';
+import type { HarnessSubtask } from './operator-subtask-state.ts';
 
 type Lifecycle = 'created' | 'open' | 'finished' | 'closed';
 
@@ -92,7 +98,10 @@ export class TwoInputOperatorTestHarness<IN1, IN2, OUT> {
   /** Per input: its last watermark, and whether it ended. */
   private readonly inputWatermarks = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   private readonly ended = [false, false];
+  private readonly restoreFrom: OperatorSubtaskState | undefined;
   private lifecycle: Lifecycle = 'created';
+  /** initializeState() ran (or is running): a harness restores once. */
+  private restoring = false;
 
   private constructor(node: StreamNode, spec: TwoInputOperatorSpec, options: OperatorTestHarnessOptions, autoWatermarkInterval: number) {
     this.spec = spec;
@@ -106,6 +115,7 @@ export class TwoInputOperatorTestHarness<IN1, IN2, OUT> {
       throw new RangeError(`subtaskIndex must be an integer in 0..${this.parallelism - 1} (parallelism ${this.parallelism}), got ${this.subtaskIndex}`);
     }
     this.processingTime = new ManualProcessingTimeService(options.processingTime ?? 0);
+    this.restoreFrom = options.restoreFrom;
     this.backend = isKeyedOperator(spec)
       ? new EntryCountingStateBackend(
           createKeyedStateBackend(options.stateBackend === undefined ? undefined : stateBackendConfig(options.stateBackend), {
@@ -182,11 +192,35 @@ export class TwoInputOperatorTestHarness<IN1, IN2, OUT> {
     return new TwoInputOperatorTestHarness<IN1, IN2, OUT>(node, node.operator as TwoInputOperatorSpec, options, graph.config.autoWatermarkInterval);
   }
 
-  /** Opens the operator (and its user function). */
+  /**
+   * Restores the operator from `state` before `open()` (see OperatorTestHarness.initializeState).
+   * @throws RivuletError(CHECKPOINT_FAILED) when the state cannot be restored here.
+   */
+  async initializeState(state: OperatorSubtaskState): Promise<void> {
+    this.expect('initializeState', 'created');
+    if (this.restoring) throw new RivuletError('INVALID_ARGUMENT', 'TwoInputOperatorTestHarness.initializeState() called twice; a harness restores once.', { operatorUid: this.uid });
+    this.restoring = true;
+    this.operator.initializeState(await state.restoredStateFor(this.subtask()));
+  }
+
+  /** Opens the operator (and its user function); restores the `restoreFrom` option's state first. */
   async open(): Promise<void> {
     this.expect('open', 'created');
+    if (this.restoreFrom !== undefined && !this.restoring) await this.initializeState(this.restoreFrom);
     this.lifecycle = 'open';
     await this.operator.open();
+  }
+
+  /** The operator's part of checkpoint `checkpointId`, taken between two calls (see OperatorTestHarness.snapshot). */
+  async snapshot(checkpointId: number, timestamp: number): Promise<OperatorSubtaskState> {
+    this.expect('snapshot', 'open', 'finished');
+    return OperatorSubtaskState.take(this.operator, this.subtask(), checkpointId, timestamp);
+  }
+
+  /** Checkpoint `checkpointId` completed: the operator hears it. */
+  async notifyOfCompletedCheckpoint(checkpointId: number): Promise<void> {
+    this.expect('notifyOfCompletedCheckpoint', 'open', 'finished');
+    await this.operator.notifyCheckpointComplete(checkpointId);
   }
 
   /**
@@ -354,6 +388,10 @@ export class TwoInputOperatorTestHarness<IN1, IN2, OUT> {
     const wasIdle = this.combined.isIdle();
     if (this.combined.updateStatus(input - 1, status === 'IDLE')) this.operator.processWatermark(this.combined.getCombinedWatermark());
     if (wasIdle !== this.combined.isIdle()) this.operator.processWatermarkStatus(this.combined.isIdle() ? 'IDLE' : 'ACTIVE');
+  }
+
+  private subtask(): HarnessSubtask {
+    return { uid: this.uid, name: this.name, subtaskIndex: this.subtaskIndex, parallelism: this.parallelism, maxParallelism: this.maxParallelism };
   }
 
   private checkKeyBelongsHere(value: unknown, input: 1 | 2): void {

@@ -81,7 +81,12 @@ export function assignStateToSubtasks(metadata: CheckpointMetadata, jobGraph: Jo
   return assignment;
 }
 
-function handlesFor(old: OperatorStateMetadata, subtask: number, parallelism: number, maxParallelism: number): OperatorSubtaskStateHandle[] {
+/**
+ * The blobs of `old` that subtask `subtask` of the operator at `parallelism` reads: its own
+ * at the same parallelism; else those whose key groups intersect its range, and every blob
+ * with operator state (the test harnesses restore through this too).
+ */
+export function handlesFor(old: OperatorStateMetadata, subtask: number, parallelism: number, maxParallelism: number): OperatorSubtaskStateHandle[] {
   if (old.parallelism === parallelism) return old.subtasks.filter((h) => h.subtask === subtask);
   const range = computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, subtask);
   return old.subtasks.filter((h) => h.hasOperatorState || (h.keyGroupRange !== undefined && rangesIntersect(h.keyGroupRange, range)));
