@@ -15,7 +15,7 @@ export interface WorkerSlotListener {
   onFailure(error: RivuletError): void;
 }
 
-const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+const ENTRY = new URL('./worker-entry.js', import.meta.url);
 
 export class WorkerSlot {
   private readonly worker: Worker;

@@ -21,7 +21,13 @@ export class SinkOperator extends StreamOperator {
 
   override open(): void {
     const s = this.setupInfo;
-    const context: SinkWriterContext = { subtaskIndex: s.subtaskIndex, parallelism: s.parallelism, operatorUid: s.uid, checkpointingEnabled: s.checkpointingEnabled === true };
+    const context: SinkWriterContext = {
+      subtaskIndex: s.subtaskIndex,
+      parallelism: s.parallelism,
+      operatorUid: s.uid,
+      checkpointingEnabled: s.checkpointingEnabled === true,
+      ...(s.checkpointIntervalMs !== undefined && Number.isFinite(s.checkpointIntervalMs) ? { checkpointIntervalMs: s.checkpointIntervalMs } : {}),
+    };
     const restored = this.restoredState;
     this.writer =
       restored !== undefined && this.sink.restoreWriter !== undefined
@@ -55,6 +61,11 @@ export class SinkOperator extends StreamOperator {
     return flushed.catch((e: unknown) => {
       throw asRivuletError(e, 'USER_FUNCTION_FAILED', `Sink "${this.setupInfo.name}" (uid ${this.uid}) failed to flush for checkpoint ${checkpointId}`, this.errorContext({ checkpointId }));
     });
+  }
+
+  /** The writer's backpressure (see SinkWriter.isAvailable); the task takes no input while it is not `true`. */
+  isAvailable(): true | Promise<void> {
+    return this.writer.isAvailable === undefined ? true : this.writer.isAvailable();
   }
 
   processElement(value: unknown, timestamp: number): void {

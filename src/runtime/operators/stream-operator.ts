@@ -75,6 +75,8 @@ export interface OperatorSetup {
   readonly accumulators: Map<string, Counter>;
   /** Checkpoints are taken for this job. */
   readonly checkpointingEnabled?: boolean | undefined;
+  /** The interval of periodic checkpoints (ms); undefined without them. */
+  readonly checkpointIntervalMs?: number | undefined;
 }
 
 export abstract class StreamOperator {

@@ -24,7 +24,8 @@
  * Single-threaded: all calls come from the subtask's thread.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { open } from 'lmdb';
+import { createRequire } from 'node:module';
+import type * as Lmdb from 'lmdb';
 import type { RootDatabase } from 'lmdb';
 import type { Key } from '../../core/keys.ts';
 import { RivuletError } from '../../core/errors.ts';
@@ -46,6 +47,12 @@ import { assignToKeyGroup } from './key-groups.ts';
 import type { KeyGroupRange } from './key-groups.ts';
 import { decodeKey, encodeKey } from './key-serializer.ts';
 import { checkRestoredCompatible, checkSameRegistration, inRange, mapStateMeta, restoredStateMetas, valueStateMeta } from './state-meta.ts';
+
+/** The lmdb library (a native addon), loaded when the first LMDB backend opens rather than with every job. */
+let lmdbLibrary: typeof Lmdb | undefined;
+function lmdb(): typeof Lmdb {
+  return (lmdbLibrary ??= createRequire(import.meta.url)('lmdb') as typeof Lmdb);
+}
 
 export interface LmdbKeyedStateBackendOptions extends KeyedStateBackendOptions {
   /** The working directory of this backend: created, and deleted by dispose(). */
@@ -166,7 +173,7 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     this.writeBatchSize = options.writeBatchSize ?? 4096;
     mkdirSync(this.directory, { recursive: true });
     trackDirectory(this.directory);
-    this.db = open<Buffer, Buffer>({
+    this.db = lmdb().open<Buffer, Buffer>({
       path: this.directory,
       keyEncoding: 'binary',
       encoding: 'binary',

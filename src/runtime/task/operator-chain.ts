@@ -14,6 +14,7 @@ import type { RecordWriter } from '../network/record-writer.ts';
 import { createOperator, isKeyedOperator } from '../operators/create-operator.ts';
 import type { Output } from '../operators/stream-operator.ts';
 import { OperatorMetricCounters } from '../operators/stream-operator.ts';
+import { SinkOperator } from '../operators/sink-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { createKeyedStateBackend } from '../state/state-backend-loader.ts';
@@ -114,6 +115,8 @@ export class OperatorChain {
   /** In topological order; members[0] is the head. */
   readonly members: readonly ChainMember[];
   readonly accumulators = new Map<string, Counter>();
+  /** The chain's sinks, whose writers' availability the task honours (see SinkWriter.isAvailable). */
+  readonly sinks: readonly SinkOperator[];
 
   /**
    * @param writers RecordWriters of this task by JobEdge id
@@ -130,6 +133,8 @@ export class OperatorChain {
     stateBackend?: StateBackendConfig | undefined;
     /** Checkpoints are taken (two-phase-commit sinks commit on them, not at the end of input). */
     checkpointingEnabled?: boolean | undefined;
+    /** The interval of periodic checkpoints (ms); undefined without them. */
+    checkpointIntervalMs?: number | undefined;
   }) {
     const { vertex, subtaskIndex } = options;
     const keyGroupRange = computeKeyGroupRangeForOperatorIndex(vertex.maxParallelism, vertex.parallelism, subtaskIndex);
@@ -174,9 +179,11 @@ export class OperatorChain {
         keyedStateBackend: m.keyedStateBackend,
         accumulators: this.accumulators,
         checkpointingEnabled: options.checkpointingEnabled === true,
+        checkpointIntervalMs: options.checkpointIntervalMs,
       });
     }
     this.members = members;
+    this.sinks = members.map((m) => m.operator).filter((o) => o instanceof SinkOperator);
   }
 
   get head(): ChainMember {

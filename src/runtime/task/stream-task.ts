@@ -6,8 +6,8 @@
  * Threading model: everything in a task runs on its thread, one slice at a time (see
  * TaskScheduler). Records are processed a batch at a time; timers, split assignments and
  * other actions are *mails*, run between batches, never in the middle of one. A task takes
- * input only while every output writer has credit, so backpressure stops it at a batch
- * boundary with bounded memory.
+ * input only while every output writer has credit and every sink writer of its chain is
+ * available, so backpressure stops it at a batch boundary with bounded memory.
  *
  * Lifecycle: created -> running (operators opened) -> finishing (end of input: operators
  * finished head first, writers flushed, end of partition sent) -> finished; or failed /
@@ -72,6 +72,8 @@ export interface StreamTaskOptions {
   readonly stateBackend?: StateBackendConfig | undefined;
   /** Undefined: the job does not checkpoint. */
   readonly checkpointing?: TaskCheckpointing | undefined;
+  /** The interval of periodic checkpoints (ms); undefined without them. */
+  readonly checkpointIntervalMs?: number | undefined;
   /** Set when the job starts from a checkpoint and this subtask has state in it. */
   readonly restore?: TaskStateRestore | undefined;
 }
@@ -91,6 +93,8 @@ export abstract class StreamTask implements Schedulable {
   private readonly timeService: SystemProcessingTimeService;
   private readonly flushEveryRecord: boolean;
   private mails: (() => void)[] = [];
+  /** A sink writer was unavailable: the task waits for its promise (see outputsAvailable). */
+  private waitingForSink = false;
 
   // ---- checkpointing
   protected readonly checkpointing: TaskCheckpointing | undefined;
@@ -124,6 +128,7 @@ export abstract class StreamTask implements Schedulable {
       autoWatermarkInterval: o.autoWatermarkInterval,
       stateBackend: o.stateBackend,
       checkpointingEnabled: o.checkpointing !== undefined,
+      checkpointIntervalMs: o.checkpointIntervalMs,
     });
   }
 
@@ -173,7 +178,7 @@ export abstract class StreamTask implements Schedulable {
           this.flushOutputs();
           break;
         case 'blocked':
-          break; // a credit will reschedule us
+          break; // a credit, or an unavailable sink writer's promise, reschedules us
         case 'end':
           // After the end, a task waiting for the final checkpoint still reads barriers.
           if (!this.inputEnded) {
@@ -190,9 +195,30 @@ export abstract class StreamTask implements Schedulable {
   /** Processes input until the deadline, the input is empty, or an output has no credit. */
   protected abstract processInput(deadline: number): InputResult;
 
+  /**
+   * Whether the task may take input: every output writer has credit and every sink writer
+   * of the chain is available (SinkWriter.isAvailable). A blocked writer reschedules the
+   * task when it gets credit; an unavailable sink writer when its promise resolves.
+   */
   protected outputsAvailable(): boolean {
     const w = this.writers;
     for (let i = 0; i < w.length; i++) if (!w[i]!.isAvailable()) return false;
+    const sinks = this.chain.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      const available = sinks[i]!.isAvailable();
+      if (available === true) continue;
+      if (!this.waitingForSink) {
+        this.waitingForSink = true;
+        available.then(
+          () => {
+            this.waitingForSink = false;
+            this.scheduler.schedule(this);
+          },
+          (e: unknown) => this.fail(e),
+        );
+      }
+      return false;
+    }
     return true;
   }
 

@@ -156,6 +156,7 @@ export class TaskExecutor {
           bufferTimeout: jg.config.bufferTimeout,
           stateBackend: jg.config.stateBackend,
           checkpointing: this.options.checkpointing,
+          checkpointIntervalMs: this.options.checkpointing === undefined ? undefined : jg.config.checkpointing?.interval,
           restore: this.taskRestore(vertexId, subtask),
         };
         const head = vertex.nodes[0]!.operator;

@@ -26,7 +26,7 @@ import {
   StreamExecutionEnvironment,
   WatermarkStrategy,
 } from '../../../src/index.ts';
-import type { CompletedCheckpointStats, JobListener } from '../../../src/index.ts';
+import type { CompletedCheckpointStats, JobListener, SinkWriterContext } from '../../../src/index.ts';
 import { startKafkaCluster } from '../../support/kafka-cluster.ts';
 import type { KafkaTestCluster } from '../../support/kafka-cluster.ts';
 
@@ -240,11 +240,68 @@ for (const guarantee of [DeliveryGuarantee.AT_LEAST_ONCE, DeliveryGuarantee.EXAC
   });
 }
 
+for (const guarantee of [DeliveryGuarantee.AT_LEAST_ONCE, DeliveryGuarantee.EXACTLY_ONCE]) {
+  void test(`${guarantee}: the writer is unavailable while more than buffer.memory bytes are unacknowledged, available again as they are`, async () => {
+    const topic = await newTopic(1);
+    const s = KafkaSink.builder<string>()
+      .setBootstrapServers(cluster.bootstrapServers)
+      .setRecordSerializer(KafkaRecordSerializationSchema.builder<string>().setTopic(topic).setValueSerializationSchema(new SimpleStringSchema()).build())
+      .setDeliveryGuarantee(guarantee)
+      .setTransactionalIdPrefix(`buffer-${topic}`)
+      .setProperty('buffer.memory', '4096')
+      .build();
+    const w = s.createWriter({ subtaskIndex: 0, parallelism: 1, operatorUid: 'kafka-sink', checkpointingEnabled: false });
+    assert.equal(w.isAvailable!(), true, 'available before any record');
+    const value = 'x'.repeat(100);
+    // 60 records of ~164 counted bytes: well over 4096, and none can be acknowledged before the first await.
+    for (let i = 0; i < 60; i++) w.write(`${i}-${value}`, -1);
+    const blocked = w.isAvailable!();
+    assert.ok(blocked instanceof Promise, 'unavailable with more than buffer.memory unacknowledged');
+    await blocked;
+    let available = w.isAvailable!();
+    while (available !== true) {
+      await available;
+      available = w.isAvailable!();
+    }
+    for (let i = 60; i < 70; i++) w.write(`${i}-${value}`, -1);
+    await w.flush(true);
+    assert.equal(w.isAvailable!(), true, 'available once everything is acknowledged');
+    await w.close();
+    const isolation = guarantee === DeliveryGuarantee.EXACTLY_ONCE ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED;
+    assert.equal((await readAll(topic, 1, isolation)).length, 70);
+  });
+}
+
+void test('EXACTLY_ONCE warns once, naming the sink uid, when transaction.timeout.ms is below the checkpoint interval', async (t) => {
+  const warn = t.mock.method(console, 'warn', () => {});
+  const build = (timeout: string): KafkaSink<string> =>
+    KafkaSink.builder<string>()
+      .setBootstrapServers(cluster.bootstrapServers)
+      .setRecordSerializer(KafkaRecordSerializationSchema.builder<string>().setTopic('unused').setValueSerializationSchema(new SimpleStringSchema()).build())
+      .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+      .setTransactionalIdPrefix(`timeout-warning-${timeout}`)
+      .setProperty('transaction.timeout.ms', timeout)
+      .build();
+  const context = (subtaskIndex: number): SinkWriterContext => ({ subtaskIndex, parallelism: 2, operatorUid: 'my-kafka-sink', checkpointingEnabled: true, checkpointIntervalMs: 60_000 });
+  const short = build('30000');
+  const writers = [short.createWriter(context(0)), short.createWriter(context(1))];
+  assert.equal(warn.mock.callCount(), 1, 'once per sink');
+  assert.match(String(warn.mock.calls[0]!.arguments[0]), /uid my-kafka-sink.*transaction\.timeout\.ms=30000 is smaller than the checkpoint interval \(60000 ms\)/);
+  const long = build('120000');
+  writers.push(long.createWriter(context(0)));
+  assert.equal(warn.mock.callCount(), 1, 'no warning when the timeout exceeds the interval');
+  for (const w of writers) {
+    await w.flush(true);
+    await w.close();
+  }
+});
+
 void test('the builder checks its configuration', () => {
   const serializer = KafkaRecordSerializationSchema.builder<{ id: number }>().setTopic('t').setValueSerializationSchema(new JsonSerializationSchema()).build();
   assert.throws(() => KafkaSink.builder<{ id: number }>().setRecordSerializer(serializer).build(), /no bootstrap servers/);
   assert.throws(() => KafkaSink.builder<{ id: number }>().setBootstrapServers('h:1').setRecordSerializer(serializer).setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE).build(), /setTransactionalIdPrefix/);
   assert.throws(() => KafkaSink.builder<{ id: number }>().setBootstrapServers('h:1').setRecordSerializer(serializer).setProperty('linger.ms', '5').build(), /unknown property "linger.ms"/);
+  assert.throws(() => KafkaSink.builder<{ id: number }>().setBootstrapServers('h:1').setRecordSerializer(serializer).setProperty('buffer.memory', '0').build(), /buffer.memory must be a positive integer/);
   assert.throws(() => KafkaRecordSerializationSchema.builder<string>().setValueSerializationSchema(new SimpleStringSchema()).build(), /setTopic/);
   assert.equal(serializer.serialize({ id: 1 }, { subtaskIndex: 0, parallelism: 1 }, -1).value?.toString(), '{"id":1}');
 });

@@ -1,6 +1,6 @@
 /**
  * KafkaSource unbounded against a real single-node Kafka broker: topic pattern with
- * partition discovery, per-partition watermarks, checkpoint + restore with no loss and no
+ * partition discovery, per-partition watermarks and idleness, checkpoint + restore with no loss and no
  * duplicates, and offsets committed to the group. An unbounded job is ended by a record
  * the test produces last, on which a map throws STOP (the job fails with it; nothing else
  * in these tests ends an unbounded job). Waits are for conditions, never for a time.
@@ -144,6 +144,58 @@ void test('per-partition watermarks: a partition with older timestamps is not la
   await produce(topic, 1, ['p1-late'], () => 25_000);
   await until(() => windows.items.length >= 3);
   assert.deepEqual(windows.items, ['0:50', '5000:50', '10000:50']);
+  assert.deepEqual(lateSink.items, []);
+  await produce(topic, 1, [STOP]);
+  await assert.rejects(job, /STOP record/);
+});
+
+void test('withIdleness per partition: a partition that went quiet does not hold the windows back', async () => {
+  const topic = 'idleness';
+  await cluster.createTopic(topic, 2);
+  await produce(topic, 1, ['p1-0'], () => 0);
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+  env.getConfig().setAutoWatermarkInterval(10);
+  const source = KafkaSource.builder()
+    .setBootstrapServers(cluster.bootstrapServers)
+    .setTopics(topic)
+    .setValueOnlyDeserializer(new SimpleStringSchema())
+    .setProperty('partition.discovery.interval.ms', '0')
+    .build();
+  const late = new OutputTag<string>('late');
+  const seen = new ArraySink<string>();
+  const windows = new ArraySink<string>();
+  const strategy = WatermarkStrategy.forMonotonousTimestamps<string>().withIdleness(Duration.ofMillis(300));
+  const stream = env.fromSource(source, strategy, 'kafka').map(stopOn);
+  stream.sinkTo(seen);
+  const counted = stream
+    .keyBy(() => 'all')
+    .window(TumblingEventTimeWindows.of(Duration.ofSeconds(5)))
+    .sideOutputLateData(late)
+    .aggregate(
+      { createAccumulator: () => 0, add: (_v: string, n: number) => n + 1, getResult: (n: number) => n, merge: (a: number, b: number) => a + b },
+      (_k: string, w, counts: Iterable<number>, out) => {
+        for (const c of counts) out.collect(`${w.start}:${c}`);
+      },
+    );
+  counted.sinkTo(windows);
+  const lateSink = new ArraySink<string>();
+  counted.getSideOutput(late).sinkTo(lateSink);
+  const job = env.execute('idleness');
+  job.catch(() => {});
+  // Partition 1's only record (at 0 s) is read before partition 0 has any: it is never late.
+  await until(() => seen.items.includes('p1-0'));
+  await produce(topic, 0, Array.from({ length: 100 }, (_, i) => `p0-${i}`), (i) => i * 100);
+  // Partition 0 stays active (a record now and then, all in [10 s, 15 s)); partition 1, at
+  // 0 s, would hold the watermark there — it goes idle after 300 ms without records, and
+  // [0, 5 s) and [5 s, 10 s) fire on partition 0's watermark alone.
+  let extra = 0;
+  await until(async () => {
+    if (windows.items.length >= 2) return true;
+    await produce(topic, 0, [`p0-extra-${extra}`], () => 10_000 + Math.min(extra, 3999));
+    extra++;
+    return false;
+  });
+  assert.deepEqual(windows.items.slice(0, 2), ['0:51', '5000:50']);
   assert.deepEqual(lateSink.items, []);
   await produce(topic, 1, [STOP]);
   await assert.rejects(job, /STOP record/);

@@ -8,6 +8,9 @@ import { isKafkaWriterState, KafkaNonTransactionalWriter, KafkaTransactionalWrit
 /** Default transaction.timeout.ms: the brokers' default `transaction.max.timeout.ms` (15 minutes). */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 15 * 60_000;
 
+/** Default buffer.memory: the Java producer's (32 MiB). */
+export const DEFAULT_BUFFER_MEMORY = 32 * 1024 * 1024;
+
 /** The producer properties `setProperty` accepts (Kafka's names), with what they mean here. */
 export const KAFKA_SINK_PROPERTIES = {
   'bootstrap.servers': 'comma-separated host:port list (setBootstrapServers)',
@@ -18,6 +21,7 @@ export const KAFKA_SINK_PROPERTIES = {
   retries: 'retries of a failed request (default 10)',
   'retry.backoff.ms': 'ms between retries (default 100)',
   'compression.type': 'none, gzip, snappy, lz4 or zstd',
+  'buffer.memory': `bytes of records written but not yet acknowledged per subtask above which the sink takes no more input (backpressure; default ${DEFAULT_BUFFER_MEMORY})`,
 } as const;
 export type KafkaSinkProperty = keyof typeof KAFKA_SINK_PROPERTIES;
 
@@ -32,6 +36,8 @@ export type KafkaSinkProperty = keyof typeof KAFKA_SINK_PROPERTIES;
  */
 export class KafkaSink<T> implements Sink<T> {
   private readonly config: KafkaWriterConfig<T>;
+  /** The transaction timeout warning was given (once per sink; see restoreWriter). */
+  private warnedTimeout = false;
 
   /** Use `KafkaSink.builder()`. */
   constructor(config: KafkaWriterConfig<T>) {
@@ -53,7 +59,24 @@ export class KafkaSink<T> implements Sink<T> {
   /** EXACTLY_ONCE: commits the restored checkpoint's transactions and aborts those failed attempts left open (see KafkaTransactionalWriter). */
   restoreWriter(context: SinkWriterContext, recoveredState: readonly unknown[]): SinkWriter<T> {
     if (this.config.deliveryGuarantee !== DeliveryGuarantee.EXACTLY_ONCE) return new KafkaNonTransactionalWriter(this.config, context);
+    this.warnIfTimeoutBelowInterval(context);
     return new KafkaTransactionalWriter(this.config, context, recoveredState.filter(isKafkaWriterState));
+  }
+
+  /**
+   * As Flink's docs warn: a transaction stays open from its first record until the checkpoint
+   * after it completes, so a transaction.timeout.ms below the checkpoint interval lets the
+   * broker abort transactions before they are committed (their records are lost).
+   */
+  private warnIfTimeoutBelowInterval(context: SinkWriterContext): void {
+    const interval = context.checkpointIntervalMs;
+    if (this.warnedTimeout || interval === undefined || this.config.transactionTimeoutMs >= interval) return;
+    this.warnedTimeout = true;
+    console.warn(
+      `KafkaSink (uid ${context.operatorUid}): transaction.timeout.ms=${this.config.transactionTimeoutMs} is smaller than the checkpoint interval (${interval} ms); ` +
+        'the brokers will abort transactions before their checkpoint completes and their records are lost. ' +
+        'Set transaction.timeout.ms well above the checkpoint interval plus the longest expected downtime.',
+    );
   }
 
   toString(): string {
@@ -131,6 +154,7 @@ export class KafkaSinkBuilder<T> {
       retries: positiveInt(p, 'retries', 10, true),
       retryBackoffMs: positiveInt(p, 'retry.backoff.ms', 100, true),
       compression: compression as KafkaWriterConfig<T>['compression'],
+      bufferMemory: positiveInt(p, 'buffer.memory', DEFAULT_BUFFER_MEMORY),
     });
   }
 }

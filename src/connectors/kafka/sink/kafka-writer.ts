@@ -1,10 +1,11 @@
 import type { MessageToProduce, ProducerOptions } from '@platformatic/kafka';
-import { compatibilityPartitioner, findErrorBy, Producer, ProduceAcks } from '@platformatic/kafka';
+import type { Producer } from '@platformatic/kafka';
+import { kafkaLibrary } from '../kafka-library.ts';
 import { asRivuletError, RivuletError } from '../../../core/errors.ts';
 import type { SinkWriter, SinkWriterContext } from '../../../core/sink.ts';
 import { DeliveryGuarantee } from './delivery-guarantee.ts';
 import type { KafkaProducerRecord, KafkaRecordSerializationSchema, KafkaSinkContext } from './kafka-record-serialization-schema.ts';
-import { SendQueue } from './send-queue.ts';
+import { BufferMemory, SendQueue } from './send-queue.ts';
 import type { PreparedTransaction } from './transactions.ts';
 import { abortLingeringTransactions, commitRecoveredTransactions, FRESH_PRODUCER, transactionalId } from './transactions.ts';
 
@@ -22,6 +23,8 @@ export interface KafkaWriterConfig<T> {
   readonly retries: number;
   readonly retryBackoffMs: number;
   readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' | undefined;
+  /** `buffer.memory`: bytes of unacknowledged records above which a writer is unavailable (backpressure). */
+  readonly bufferMemory: number;
 }
 
 /** What an EXACTLY_ONCE writer stores in a checkpoint. */
@@ -43,7 +46,7 @@ const TOPIC_WAIT_MS = 10_000;
 /** Whether a client error says that a topic does not exist (UNKNOWN_TOPIC_OR_PARTITION, or the client's "Unknown topic"). */
 function isUnknownTopic(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  if (findErrorBy(e, 'apiId', 'UNKNOWN_TOPIC_OR_PARTITION') !== null) return true;
+  if (kafkaLibrary().findErrorBy(e, 'apiId', 'UNKNOWN_TOPIC_OR_PARTITION') !== null) return true;
   for (let x: unknown = e; x instanceof Error; x = x.cause) {
     if (/^Unknown topic /.test(x.message)) return true;
     if (x instanceof AggregateError && x.errors.some(isUnknownTopic)) return true;
@@ -66,11 +69,14 @@ abstract class KafkaWriterBase<T> implements SinkWriter<T> {
   private readonly existingTopics = new Set<string>();
   /** Partition counts by topic, for records with a partitioner. */
   private readonly partitions = new Map<string, readonly number[]>();
+  /** Unacknowledged bytes of every queue of this writer, against `buffer.memory`. */
+  protected readonly memory: BufferMemory;
 
   constructor(config: KafkaWriterConfig<T>, context: SinkWriterContext) {
     this.config = config;
     this.context = context;
     this.sinkContext = { subtaskIndex: context.subtaskIndex, parallelism: context.parallelism };
+    this.memory = new BufferMemory(config.bufferMemory);
     config.serializer.open?.(this.sinkContext);
     this.liveKey = `${config.bootstrapServers.join(',')}/${config.transactionalIdPrefix}/${context.subtaskIndex}`;
     const zombie = liveWriters.get(this.liveKey);
@@ -93,8 +99,16 @@ abstract class KafkaWriterBase<T> implements SinkWriter<T> {
     if (r.timestamp !== undefined) m.timestamp = BigInt(Math.trunc(r.timestamp));
     if (typeof r.partition === 'number') m.partition = r.partition;
     else if (r.partition !== undefined) m.resolvePartition = r.partition;
-    else m.partition = r.key !== undefined ? compatibilityPartitioner(m, r.key) & 0x7fffffff : this.roundRobin++ & 0x7fffffff;
+    else m.partition = r.key !== undefined ? kafkaLibrary().compatibilityPartitioner(m, r.key) & 0x7fffffff : this.roundRobin++ & 0x7fffffff;
     this.queueFor().add(m);
+  }
+
+  /**
+   * Backpressure: unavailable while the records sent or waiting to be sent and not yet
+   * acknowledged take more than `buffer.memory` bytes (as the Java producer's `send` blocks).
+   */
+  isAvailable(): true | Promise<void> {
+    return this.memory.isAvailable();
   }
 
   abstract flush(endOfInput: boolean): Promise<void>;
@@ -199,11 +213,11 @@ export class KafkaNonTransactionalWriter<T> extends KafkaWriterBase<T> {
 
   constructor(config: KafkaWriterConfig<T>, context: SinkWriterContext) {
     super(config, context);
-    const acks = config.deliveryGuarantee === DeliveryGuarantee.AT_LEAST_ONCE ? ProduceAcks.ALL : config.acks;
+    const acks = config.deliveryGuarantee === DeliveryGuarantee.AT_LEAST_ONCE ? kafkaLibrary().ProduceAcks.ALL : config.acks;
     // AT_LEAST_ONCE: an idempotent producer (Kafka's default), so the brokers drop the copies a retried request would leave.
     const idempotent = config.deliveryGuarantee === DeliveryGuarantee.AT_LEAST_ONCE;
-    this.producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...this.producerOptions(), acks, idempotent });
-    this.queue = new SendQueue((messages) => this.sendWith(this.producer, (m) => this.producer.send({ messages: m, acks }), messages));
+    this.producer = new (kafkaLibrary().Producer)<Buffer, Buffer, Buffer, Buffer>({ ...this.producerOptions(), acks, idempotent });
+    this.queue = new SendQueue((messages) => this.sendWith(this.producer, (m) => this.producer.send({ messages: m, acks }), messages), this.memory);
   }
 
   protected queueFor(): SendQueue {
@@ -327,11 +341,11 @@ export class KafkaTransactionalWriter<T> extends KafkaWriterBase<T> {
   private beginLane(): TransactionLane {
     const n = this.nextTransaction++;
     const id = transactionalId(this.config.transactionalIdPrefix, this.context.subtaskIndex, n);
-    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...this.producerOptions(), idempotent: true, transactionalId: id, timeout: this.config.transactionTimeoutMs });
+    const producer = new (kafkaLibrary().Producer)<Buffer, Buffer, Buffer, Buffer>({ ...this.producerOptions(), idempotent: true, transactionalId: id, timeout: this.config.transactionTimeoutMs });
     // The recovery must have aborted the lingering transactions (and freed this id) before InitProducerId.
     const begun = this.recovered.then(() => producer.beginTransaction(FRESH_PRODUCER));
     begun.catch(() => {});
-    const queue = new SendQueue((messages) => this.sendWith(producer, async (m) => (await begun).send({ messages: m }), messages));
+    const queue = new SendQueue((messages) => this.sendWith(producer, async (m) => (await begun).send({ messages: m }), messages), this.memory);
     return { n, transactionalId: id, producer, queue, begun };
   }
 

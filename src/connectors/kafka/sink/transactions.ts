@@ -15,7 +15,7 @@
  *   transaction of that id and fences its producer) until one that was never used (epoch 0).
  */
 import type { Broker, Connection } from '@platformatic/kafka';
-import { describeTransactionsV0, endTxnV0, endTxnV1, endTxnV2, endTxnV3, endTxnV4, findCoordinatorV4, findCoordinatorV5, findCoordinatorV6, findErrorBy, Producer } from '@platformatic/kafka';
+import { kafkaLibrary } from '../kafka-library.ts';
 import { RivuletError } from '../../../core/errors.ts';
 
 /** A pre-committed transaction as stored in a checkpoint (plain data). */
@@ -77,12 +77,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 export async function commitRecoveredTransactions(options: RecoveryClientOptions, transactions: readonly PreparedTransaction[]): Promise<string[]> {
   if (transactions.length === 0) return [];
-  const client = new Producer({ clientId: options.clientId, bootstrapBrokers: options.bootstrapBrokers });
+  const kafka = kafkaLibrary();
+  const client = new kafka.Producer({ clientId: options.clientId, bootstrapBrokers: options.bootstrapBrokers });
   const lost: string[] = [];
   try {
     const apis = await client.listApis();
-    const findCoordinator = pickVersion(apis, FIND_COORDINATOR, new Map([[6, findCoordinatorV6.api], [5, findCoordinatorV5.api], [4, findCoordinatorV4.api]]));
-    const endTxn = pickVersion(apis, END_TXN, new Map([[4, endTxnV4.api], [3, endTxnV3.api], [2, endTxnV2.api], [1, endTxnV1.api], [0, endTxnV0.api]]));
+    const findCoordinator = pickVersion(apis, FIND_COORDINATOR, new Map([[6, kafka.findCoordinatorV6.api], [5, kafka.findCoordinatorV5.api], [4, kafka.findCoordinatorV4.api]]));
+    const endTxn = pickVersion(apis, END_TXN, new Map([[4, kafka.endTxnV4.api], [3, kafka.endTxnV3.api], [2, kafka.endTxnV2.api], [1, kafka.endTxnV1.api], [0, kafka.endTxnV0.api]]));
     for (const t of transactions) {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -93,7 +94,7 @@ export async function commitRecoveredTransactions(options: RecoveryClientOptions
           let producerId = t.producerId === undefined ? undefined : BigInt(t.producerId);
           let producerEpoch = t.producerEpoch;
           if (producerId === undefined || producerEpoch === undefined) {
-            const d = await describeTransactionsV0.api.async(coordinator, [t.transactionalId]);
+            const d = await kafka.describeTransactionsV0.api.async(coordinator, [t.transactionalId]);
             const s = d.transactionStates[0]!;
             producerId = s.producerId;
             producerEpoch = s.producerEpoch;
@@ -101,11 +102,11 @@ export async function commitRecoveredTransactions(options: RecoveryClientOptions
           await endTxn.async(coordinator, t.transactionalId, producerId, producerEpoch, true);
           break;
         } catch (e) {
-          if (LOST.some((id) => findErrorBy(e as Error, 'apiId', id) !== null)) {
+          if (LOST.some((id) => kafka.findErrorBy(e as Error, 'apiId', id) !== null)) {
             lost.push(t.transactionalId);
             break;
           }
-          const retriable = RETRIABLE.some((id) => findErrorBy(e as Error, 'apiId', id) !== null) || findErrorBy(e as Error, 'code', 'PLT_KFK_NETWORK') !== null;
+          const retriable = RETRIABLE.some((id) => kafka.findErrorBy(e as Error, 'apiId', id) !== null) || kafka.findErrorBy(e as Error, 'code', 'PLT_KFK_NETWORK') !== null;
           if (!retriable || attempt >= 20) {
             throw new RivuletError('EXTERNAL_SYSTEM_FAILED', `KafkaSink could not commit the transaction ${t.transactionalId} of checkpoint ${t.checkpointId} after a restore: ${(e as Error).message}`, { checkpointId: t.checkpointId }, { cause: e });
           }
@@ -132,7 +133,7 @@ function parseBrokers(servers: readonly string[]): Broker[] {
  */
 export async function abortLingeringTransactions(options: RecoveryClientOptions, prefix: string, subtask: number, from: number): Promise<number> {
   for (let n = from; ; n++) {
-    const producer = new Producer({
+    const producer = new (kafkaLibrary().Producer)({
       clientId: options.clientId,
       bootstrapBrokers: options.bootstrapBrokers,
       idempotent: true,

@@ -3,7 +3,8 @@
  * topic and partition discovery, offset resolution, and committing offsets to the group.
  * Coordination code, run by the enumerator (and by readers to commit); not on the data path.
  */
-import { Admin } from '@platformatic/kafka';
+import type { Admin } from '@platformatic/kafka';
+import { kafkaLibrary } from '../kafka-library.ts';
 import { RivuletError } from '../../../core/errors.ts';
 import type { KafkaSourceConfig } from './kafka-source-config.ts';
 import { baseClientOptions } from './kafka-source-config.ts';
@@ -42,7 +43,7 @@ export class KafkaAdminClient {
   constructor(config: KafkaSourceConfig, role: string, sourceName: string) {
     this.config = config;
     this.sourceName = sourceName;
-    this.admin = new Admin({ ...baseClientOptions(config, role), autocreateTopics: config.autoCreateTopics });
+    this.admin = new (kafkaLibrary().Admin)({ ...baseClientOptions(config, role), autocreateTopics: config.autoCreateTopics });
   }
 
   /**

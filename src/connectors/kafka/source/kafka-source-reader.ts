@@ -36,7 +36,8 @@
  * that is not yet safely in the dead-letter topic.
  */
 import type { RecordsBatch } from '@platformatic/kafka';
-import { Consumer, Producer } from '@platformatic/kafka';
+import type { Consumer, Producer } from '@platformatic/kafka';
+import { kafkaLibrary } from '../kafka-library.ts';
 import { RivuletError, asRivuletError } from '../../../core/errors.ts';
 import type { Collector } from '../../../core/functions.ts';
 import { InputStatus } from '../../../core/source.ts';
@@ -156,7 +157,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
 
   start(): void {
     const config = this.options.config;
-    this.consumer = new Consumer({
+    this.consumer = new (kafkaLibrary().Consumer)({
       ...baseClientOptions(config, `reader-${this.context.subtaskIndex}`),
       // Required by the client; the reader never joins the group (manual assignment).
       groupId: config.groupId ?? config.clientIdPrefix.replace(/\s+/g, '_'),
@@ -374,7 +375,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
     headers.set(Buffer.from('rivulet.source.partition'), Buffer.from(String(st.partition)));
     headers.set(Buffer.from('rivulet.source.offset'), Buffer.from(String(record.offset)));
     headers.set(Buffer.from('rivulet.source.timestamp'), Buffer.from(String(record.timestamp)));
-    this.producer ??= new Producer({ ...baseClientOptions(this.options.config, `dead-letter-${this.context.subtaskIndex}`), acks: -1 });
+    this.producer ??= new (kafkaLibrary().Producer)({ ...baseClientOptions(this.options.config, `dead-letter-${this.context.subtaskIndex}`), acks: -1 });
     const message = { topic: dlq, value: record.value ?? Buffer.alloc(0), headers, ...(record.key !== null ? { key: record.key } : {}) };
     this.producer.send({ messages: [message] }).then(
       () => {

@@ -1,4 +1,0 @@
-/** Entry module of a slot's worker thread. */
-import { runWorker } from './worker-main.ts';
-
-runWorker();
