@@ -26,6 +26,7 @@ import type { FaultyFlightsJobOptions } from './fixtures/faulty-flights-job.ts';
 import { buildFaultyFlightsJob } from './fixtures/faulty-flights-job.ts';
 import { readPartFiles, referenceDeparturesPerOriginHour, rowToCsv } from './flights-reference.ts';
 import { ROOT } from './run-example.ts';
+import { rng } from '../support/seeded-random.ts';
 
 /** Data rows of the slice: the first ROWS departures of 2013 (about two months), in two files. */
 const ROWS = 60_000;
@@ -49,18 +50,6 @@ const expected = referenceDeparturesPerOriginHour(all).rows.map(rowToCsv).sort()
 /** The departure times (epoch seconds) of the slice's departed flights, in file order. */
 const iEpoch = header.split(',').indexOf('dep_epoch');
 const departures = rows.map((r) => r.split(',')[iEpoch]!).filter((e) => e !== '').map(Number);
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The departure minute of a flight between 55% and 98% of the slice (mostly after a completed checkpoint or more). */
 function failurePoint(random: () => number): number {

@@ -31,6 +31,7 @@ import { buildKafkaFlightsJob } from './fixtures/kafka-flights-job.ts';
 import type { OriginHourRow } from './flights-reference.ts';
 import { referenceDeparturesPerOriginHour, rowToCsv } from './flights-reference.ts';
 import { ROOT } from './run-example.ts';
+import { rng } from '../support/seeded-random.ts';
 
 /** Data rows of the slice: the first ROWS departures of 2013 (about a month). */
 const ROWS = 30_000;
@@ -61,18 +62,6 @@ after(async () => {
   await cluster?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The departure time of a flight between 55% and 98% of the slice (mostly after a completed checkpoint or more). */
 function failurePoint(random: () => number): number {

@@ -18,21 +18,10 @@ import type { JobExecutionResult } from '../../../src/index.ts';
 import type { JobOptions } from '../checkpoint/fixtures/checkpointed-job.ts';
 import { FaultyStorage } from '../checkpoint/faulty-storage.ts';
 import { buildCheckpointedJob, expectedOutput, readCommitted } from '../checkpoint/fixtures/checkpointed-job.ts';
+import { rng } from '../../support/seeded-random.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'rivulet-recovery-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sorted = (xs: string[]): string[] => [...xs].sort();
 
