@@ -132,6 +132,8 @@ async function freePorts(count: number): Promise<number[]> {
 
 /** Kafka's cluster ids are 16 random bytes in unpadded base64url (`Uuid.toString`). */
 function randomClusterId(): string {
+  // Passed as `--cluster-id=<id>`: a base64url id may begin with '-', which the storage
+  // tool's argument parser would otherwise take for an option (1 run in 64 failed so).
   return randomBytes(16).toString('base64url');
 }
 
@@ -370,7 +372,7 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
     // The storage tool writes meta.properties and the bootstrap metadata into each data dir;
     // one JVM per broker, at most two at a time.
     const format = (s: BrokerState): Promise<void> =>
-      runJava([...jvmArgs(libs, log4jFile, s.brokerDir, 256), 'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', s.propertiesFile, '--ignore-formatted'],
+      runJava([...jvmArgs(libs, log4jFile, s.brokerDir, 256), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', s.propertiesFile, '--ignore-formatted'],
         s.stdoutFile, `Formatting the storage of Kafka broker ${s.nodeId}`);
     const unformatted = states.filter((s) => formattedClusterId(s.dataDir) === undefined);
     for (let i = 0; i < unformatted.length; i += 2) await Promise.all(unformatted.slice(i, i + 2).map(format));
