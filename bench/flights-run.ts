@@ -4,11 +4,8 @@
  * Prints one JSON line: wall ms and CPU ms (user + system of all threads of the process)
  * spent from the start of the run to its end; process start-up is excluded for all.
  */
-import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { setEnvironmentDefaults } from '../src/api/execution-context.ts';
-import { setJobArtifact } from '../src/cluster/minicluster/local-executor.ts';
-import '../src/index.ts';
+import { runJobInProcess } from './run-job-in-process.ts';
 import { handwrittenDeparturesPerOriginHour } from './flights-handwritten.ts';
 
 const [mode, pArg, input, out] = process.argv.slice(2);
@@ -19,15 +16,7 @@ const t0 = performance.now();
 if (mode === 'loop') {
   await handwrittenDeparturesPerOriginHour(input, out);
 } else {
-  const job = pathToFileURL(join(import.meta.dirname, '..', 'examples', 'flights', 'departures-per-origin-hour.ts')).href;
-  const args = ['--input', input, '--output', out];
-  process.argv = [process.argv[0]!, job, ...args];
-  setEnvironmentDefaults({ parallelism: p });
-  setJobArtifact({ jobModuleUrl: job, jobArgs: args, defaultParallelism: p });
-  const log = console.log;
-  console.log = () => {};
-  await import(job);
-  console.log = log;
+  await runJobInProcess(join(import.meta.dirname, '..', 'examples', 'flights', 'departures-per-origin-hour.ts'), ['--input', input, '--output', out], p);
 }
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);

@@ -10,13 +10,10 @@
  * messages or the stream pauses. Prints one JSON line: wall and CPU ms (user + system of all
  * threads) from before the clients connect / the job module loads to the last record acknowledged.
  */
-import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { Consumer, Producer, ProduceAcks } from '@platformatic/kafka';
 import type { MessageToProduce } from '@platformatic/kafka';
-import { setEnvironmentDefaults } from '../src/api/execution-context.ts';
-import { setJobArtifact } from '../src/cluster/minicluster/local-executor.ts';
-import '../src/index.ts';
+import { runJobInProcess } from './run-job-in-process.ts';
 
 const [mode, bootstrap, input, output, recordsArg, pArg, guarantee, checkpointMs] = process.argv.slice(2);
 if (mode === undefined || bootstrap === undefined || input === undefined || output === undefined || recordsArg === undefined) {
@@ -51,16 +48,9 @@ if (mode === 'loop') {
   await handwrittenLoop();
 } else {
   const p = Number(pArg);
-  const job = pathToFileURL(join(import.meta.dirname, 'kafka-passthrough-job.ts')).href;
   const args = ['--bootstrap-servers', bootstrap, '--input-topic', input, '--output-topic', output, '--guarantee', guarantee ?? 'AT_LEAST_ONCE'];
   if (checkpointMs !== undefined) args.push('--checkpoint-interval', checkpointMs);
-  process.argv = [process.argv[0]!, job, ...args];
-  setEnvironmentDefaults({ parallelism: p });
-  setJobArtifact({ jobModuleUrl: job, jobArgs: args, defaultParallelism: p });
-  const log = console.log;
-  console.log = () => {};
-  await import(job);
-  console.log = log;
+  await runJobInProcess(join(import.meta.dirname, 'kafka-passthrough-job.ts'), args, p);
 }
 const wall = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
