@@ -1,7 +1,7 @@
 /**
  * Channels between tasks in different worker threads (slots). Record batches are
- * serialized with msgpackr (records extension: each distinct object shape is described
- * once per batch) and the bytes are transferred, not copied, over a MessagePort; control
+ * serialized by the record-batch codec (columns for flat records of one shape, msgpackr
+ * for anything else) and the bytes are transferred, not copied, over a MessagePort; control
  * events and credits are tiny structured-clone messages on the same port, so everything on
  * a channel stays in order.
  *
@@ -9,12 +9,12 @@
  * its messages to channels by id.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { Packr, Unpackr } from 'msgpackr';
 import { RivuletError } from '../../core/errors.ts';
 import type { ChannelEvent } from './channel-event.ts';
 import { END_OF_PARTITION, WATERMARK_STATUS_ACTIVE, WATERMARK_STATUS_IDLE } from './channel-event.ts';
 import type { InputChannel, OutputChannel } from './channel.ts';
 import { REMOTE_CHANNEL_CAPACITY } from './channel.ts';
+import { decodeRecordBatch, encodeRecordBatch } from './record-batch-codec.ts';
 
 /** Messages on a thread-to-thread port. */
 export type NetworkMessage =
@@ -24,9 +24,6 @@ export type NetworkMessage =
   | { readonly t: 'end'; readonly c: number }
   | { readonly t: 'barrier'; readonly c: number; readonly id: number; readonly ts: number }
   | { readonly t: 'credit'; readonly c: number; readonly n: number };
-
-const packr = new Packr();
-const unpackr = new Unpackr();
 
 export class RemoteOutputChannel implements OutputChannel {
   readonly channelId: number;
@@ -48,9 +45,7 @@ export class RemoteOutputChannel implements OutputChannel {
     switch (event.kind) {
       case 'records': {
         this.credits--;
-        // pack() returns a view into msgpackr's reusable buffer: copy out the bytes so the
-        // copy's own ArrayBuffer can be transferred.
-        const bytes = Uint8Array.prototype.slice.call(packr.pack([event.values, event.timestamps]));
+        const bytes = encodeRecordBatch(event.values, event.timestamps);
         this.port.postMessage({ t: 'records', c: this.channelId, b: bytes } satisfies NetworkMessage, [bytes.buffer as ArrayBuffer]);
         return;
       }
@@ -93,7 +88,7 @@ export class RemoteInputChannel implements InputChannel {
     let event: ChannelEvent;
     switch (msg.t) {
       case 'records': {
-        const decoded = unpackr.unpack(msg.b) as [unknown[], number[]];
+        const decoded = decodeRecordBatch(msg.b);
         event = { kind: 'records', values: decoded[0], timestamps: decoded[1] };
         break;
       }
