@@ -54,7 +54,7 @@ import { LocalJobControl } from './local-job-control.ts';
 import type { FromWorker } from './worker-protocol.ts';
 import type { WorkerSlot } from './worker-slot.ts';
 import type { WorkerJob } from './worker-protocol.ts';
-import { loadJobInPrestarted, prestartWorkers, stopPrestarted, takeWorkers } from './worker-pool.ts';
+import { loadJobInPrestarted, prestartWorkers, releaseWorkers, stopPrestarted, takeWorkers } from './worker-pool.ts';
 
 /** Set by the CLI: the bundled job module that worker threads load. */
 export interface JobArtifact {
@@ -357,13 +357,19 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
     for (const m of ms) latest.set(`${m.vertexId}/${m.subtask}`, m);
   };
   let finished = false;
-  const stopAll = (): void => {
-    if (!finished) local.cancel();
+  /** A job that finished hands its slots back to the pool; a failed or cancelled one stops them (their state is suspect). */
+  const stopAll = (succeeded: boolean): void => {
+    if (finished) return;
     finished = true;
-    for (const w of workers.values()) w.terminate();
+    local.cancel();
     for (const p of ports[0]!.values()) p.close();
+    if (succeeded) releaseWorkers(workers.values());
+    else for (const w of workers.values()) w.terminate();
   };
-  void coordinator.result.then(stopAll, stopAll);
+  void coordinator.result.then(
+    () => stopAll(true),
+    () => stopAll(false),
+  );
 
   for (const [slot, w] of workers) {
     w.listen({
@@ -442,7 +448,7 @@ async function runOnWorkers(eg: ExecutionGraph, coordinator: JobCoordinator, a: 
       for (const w of workers.values()) w.post({ t: 'checkpointAborted', id });
     },
     metrics: () => [...local.metrics(), ...latest.values()],
-    cancel: stopAll,
+    cancel: () => stopAll(false),
     stop: async () => {
       const all = [...workers.keys()].map((slot) => new Promise<void>((res) => stopped.set(slot, res)));
       for (const w of workers.values()) w.post({ t: 'stop' });

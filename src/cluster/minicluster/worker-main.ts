@@ -9,7 +9,9 @@
  * the coordinator over the parent port. Messages that arrive while the job is still
  * loading, or while the slot is being deployed (opening the checkpoint storage), wait in
  * order. Checkpoint triggers and notifications come in as messages too; acknowledgements,
- * declines and ends of input go back.
+ * declines and ends of input go back. When the job has finished, `release` tears the slot
+ * down and the thread waits for the next job's `load`, as a TaskManager outlives its jobs:
+ * the runtime stays loaded and compiled.
  */
 import { parentPort } from 'node:worker_threads';
 import { RivuletError, asRivuletError } from '../../core/errors.ts';
@@ -30,23 +32,28 @@ function fatal(e: unknown): void {
   send({ t: 'initFailed', error: err.toJSON() });
 }
 
-/** Runs the worker: waits for the job to load, then for its slot. */
+/** Runs the worker: waits for a job to load, then for its slot; after `release`, for the next job. */
 export function runWorker(): void {
   const pending: ToWorker[] = [];
-  let handle: (msg: ToWorker) => void = (msg) => {
+  /** Job module URLs imported by this thread: a module runs once per URL, so a job loaded again gets a fresh one. */
+  const imported = new Set<string>();
+  const waitForJob = (msg: ToWorker): void => {
     if (msg.t === 'load') startJob(msg);
+    else if (msg.t === 'release') send({ t: 'released' });
     else pending.push(msg);
   };
+  let handle: (msg: ToWorker) => void = waitForJob;
   port.on('message', (msg: ToWorker) => handle(msg));
   const startJob = (job: WorkerJob): void => {
     handle = (msg) => void pending.push(msg);
-    loadGraph(job).then(onGraph, fatal);
+    loadGraph(job, imported).then(onGraph, fatal);
   };
   const onGraph = (jobGraph: JobGraph): void => {
-    let executor: TaskExecutor | undefined;
+    let deployed: Deployed | undefined;
     const run = (msg: ToWorker): void => {
       try {
-        if (executor === undefined) return;
+        if (deployed === undefined) return;
+        const executor = deployed.executor;
         switch (msg.t) {
           case 'splits':
             return executor.addSplits(msg.v, msg.s, msg.splits);
@@ -61,8 +68,15 @@ export function runWorker(): void {
           case 'cancel':
             return executor.cancel();
           case 'stop': {
-            const e = executor;
-            void e.stopAfterNotifications().then(() => send({ t: 'stopped', metrics: e.metrics() }));
+            void executor.stopAfterNotifications().then(() => send({ t: 'stopped', metrics: executor.metrics() }));
+            return;
+          }
+          case 'release': {
+            clearInterval(deployed.metricsTimer);
+            deployed = undefined;
+            pending.length = 0;
+            handle = waitForJob;
+            send({ t: 'released' });
             return;
           }
           default:
@@ -75,17 +89,17 @@ export function runWorker(): void {
     handle = (msg) => {
       if (msg.t !== 'deploy') return run(msg);
       handle = (m) => void pending.push(m);
-      deploy(jobGraph, msg).then((e) => {
-        executor = e;
+      deploy(jobGraph, msg).then((d) => {
+        deployed = d;
         handle = run;
-        for (const m of pending.splice(0)) run(m);
+        for (const m of pending.splice(0)) handle(m);
       }, fatal);
     };
     for (const m of pending.splice(0)) handle(m);
   };
 }
 
-async function loadGraph(job: WorkerJob): Promise<JobGraph> {
+async function loadGraph(job: WorkerJob, imported: Set<string>): Promise<JobGraph> {
   setEnvironmentDefaults(job.defaultParallelism !== undefined ? { parallelism: job.defaultParallelism } : {});
   // Jobs read their arguments as Flink programs do: ParameterTool.fromArgs(process.argv.slice(2)).
   process.argv = [process.argv[0]!, job.jobModuleUrl, ...job.jobArgs];
@@ -99,7 +113,11 @@ async function loadGraph(job: WorkerJob): Promise<JobGraph> {
       },
     });
   });
-  const loaded = import(job.jobModuleUrl).then(
+  let url = job.jobModuleUrl;
+  if (imported.has(url)) url = `${url}${url.includes('?') ? '&' : '?'}rivulet-load=${imported.size}`;
+  imported.add(job.jobModuleUrl);
+  imported.add(url);
+  const loaded = import(url).then(
     () => {
       throw new RivuletError('INVALID_JOB', 'The job module finished without calling env.execute().');
     },
@@ -110,7 +128,12 @@ async function loadGraph(job: WorkerJob): Promise<JobGraph> {
   return Promise.race([captured, loaded]);
 }
 
-async function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }>): Promise<TaskExecutor> {
+interface Deployed {
+  readonly executor: TaskExecutor;
+  readonly metricsTimer: NodeJS.Timeout;
+}
+
+async function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }>): Promise<Deployed> {
   if (jobGraph.fingerprint !== msg.fingerprint) {
     throw new RivuletError(
       'INVALID_JOB',
@@ -147,6 +170,6 @@ async function deploy(jobGraph: JobGraph, msg: Extract<ToWorker, { t: 'deploy' }
   });
   executor.deploy();
   void executor.start();
-  setInterval(() => send({ t: 'metrics', metrics: executor.metrics() }), METRICS_INTERVAL_MS).unref();
-  return executor;
+  const metricsTimer = setInterval(() => send({ t: 'metrics', metrics: executor.metrics() }), METRICS_INTERVAL_MS).unref();
+  return { executor, metricsTimer };
 }

@@ -36,7 +36,9 @@ export type ToWorker =
   | { readonly t: 'checkpointAborted'; readonly id: number }
   /** Stop-with-savepoint: stop every task once the notifications before this message ran; answered by `stopped`. */
   | { readonly t: 'stop' }
-  | { readonly t: 'cancel' };
+  | { readonly t: 'cancel' }
+  /** The job finished: tear down its slot and wait for the next `load` (the slot returns to the pool). */
+  | { readonly t: 'release' };
 
 export type FromWorker =
   | { readonly t: 'splitRequest'; readonly v: number; readonly s: number }
@@ -54,4 +56,6 @@ export type FromWorker =
     }
   | { readonly t: 'endOfInput'; readonly v: number; readonly s: number }
   | { readonly t: 'stopped'; readonly metrics: SubtaskMetrics[] }
-  | { readonly t: 'initFailed'; readonly error: SerializedError };
+  | { readonly t: 'initFailed'; readonly error: SerializedError }
+  /** Answers `release`: nothing of the finished job follows. */
+  | { readonly t: 'released' };
