@@ -7,9 +7,9 @@
  * msgpackr. Decoding builds the records with a function generated once per shape, so they
  * share one hidden class, as object literals would. Against msgpackr for whole batches
  * (its records extension) this is ~2× cheaper to write and ~3× cheaper to read on such
- * records once warm (`npm run bench:codec`, BENCHMARKS.md). Every other batch — values that are not plain objects,
- * records of several shapes or key orders — is written with msgpackr whole, so any value
- * msgpackr can carry still crosses.
+ * records once warm (`npm run bench:codec`, BENCHMARKS.md). Every other batch — values
+ * that are not plain objects, records of several shapes or key orders — is written with
+ * msgpackr whole, so any value msgpackr can carry still crosses.
  *
  * Layout (little-endian; offsets from the start of the bytes):
  *   0  u32 format (COLUMNAR | MSGPACK)     4  u32 record count n
@@ -106,6 +106,22 @@ function encodeMsgpack(values: readonly unknown[], timestamps: readonly number[]
   return out;
 }
 
+/**
+ * Each field's column within its kind's group, in field order: number columns count from
+ * 1 (float64 column 0 holds the timestamps), the others from 0.
+ */
+function columnSlots(kinds: readonly ColumnKind[]): number[] {
+  const next = [1, 0, 0, 0];
+  return kinds.map((k) => next[k]!++);
+}
+
+/** Columns per kind: [numbers (without the timestamps), strings, booleans, others]. */
+function countKinds(kinds: readonly ColumnKind[]): [number, number, number, number] {
+  const counts: [number, number, number, number] = [0, 0, 0, 0];
+  for (const k of kinds) counts[k]++;
+  return counts;
+}
+
 /** Bound on the generated writers and builders kept, so streams of ever-new shapes cannot grow them without end. */
 const MAX_BUILDERS = 1024;
 
@@ -125,32 +141,30 @@ function writerFor(keys: readonly string[], kinds: readonly ColumnKind[]): Colum
   let writer = writers.get(signature);
   if (writer !== undefined) return writer;
   const body: string[] = [];
-  let f = 1;
-  let s = 0;
-  let b = 0;
-  let a = 0;
+  const slots = columnSlots(kinds);
   for (let j = 0; j < keys.length; j++) {
+    const c = slots[j]!;
     const key = JSON.stringify(keys[j]);
     // A literal `v["__proto__"]` would read the prototype, not the own field.
     const read = keys[j] === '__proto__' ? `Object.getOwnPropertyDescriptor(v, ${key}).value` : `v[${key}]`;
     body.push(`const x${j} = ${read};`);
     switch (kinds[j]) {
       case Kind.NUMBER:
-        body.push(`if (typeof x${j} !== 'number') return false;`, `f64[${f++} * n + i] = x${j};`);
+        body.push(`if (typeof x${j} !== 'number') return false;`, `f64[${c} * n + i] = x${j};`);
         break;
       case Kind.STRING:
         body.push(
           `if (typeof x${j} !== 'string') return false;`,
-          `let c${j} = dicts[${s}].get(x${j});`,
-          `if (c${j} === undefined) { c${j} = lists[${s}].length; dicts[${s}].set(x${j}, c${j}); lists[${s}].push(x${j}); }`,
-          `u32[${s++} * n + i] = c${j};`,
+          `let c${j} = dicts[${c}].get(x${j});`,
+          `if (c${j} === undefined) { c${j} = lists[${c}].length; dicts[${c}].set(x${j}, c${j}); lists[${c}].push(x${j}); }`,
+          `u32[${c} * n + i] = c${j};`,
         );
         break;
       case Kind.BOOLEAN:
-        body.push(`if (typeof x${j} !== 'boolean') return false;`, `u8[${b++} * n + i] = x${j} ? 1 : 0;`);
+        body.push(`if (typeof x${j} !== 'boolean') return false;`, `u8[${c} * n + i] = x${j} ? 1 : 0;`);
         break;
       default:
-        body.push(`any[${a++}][i] = x${j};`);
+        body.push(`any[${c}][i] = x${j};`);
     }
   }
   writer = new Function('values', 'n', 'f64', 'u32', 'u8', 'dicts', 'lists', 'any', `for (let i = 0; i < n; i++) {\nconst v = values[i];\n${body.join('\n')}\n}\nreturn true;`) as ColumnWriter;
@@ -169,16 +183,7 @@ function guessKinds(first: Record<string, unknown>, keys: readonly string[]): Co
 /** Writes the columns into scratch arrays; returns the layout and meta, or undefined when `kinds` do not fit. */
 function writeColumns(values: readonly unknown[], timestamps: readonly number[], keys: string[], kinds: ColumnKind[]): { meta: Meta; f64: Float64Array; u32: Uint32Array; u8: Uint8Array } | undefined {
   const n = values.length;
-  let numbers = 0;
-  let strings = 0;
-  let booleans = 0;
-  let others = 0;
-  for (const kind of kinds) {
-    if (kind === Kind.NUMBER) numbers++;
-    else if (kind === Kind.STRING) strings++;
-    else if (kind === Kind.BOOLEAN) booleans++;
-    else others++;
-  }
+  const [numbers, strings, booleans, others] = countKinds(kinds);
   // The meta (dictionaries, ANY columns) is only known once the columns are written, so
   // they go to reused scratch arrays first and are copied into the sized output after.
   const f64 = scratchF64(n * (1 + numbers));
@@ -242,31 +247,27 @@ function builderFor(keys: readonly string[], kinds: readonly ColumnKind[]): Batc
   let builder = builders.get(signature);
   if (builder !== undefined) return builder;
   const fields: string[] = [];
-  let f = 1;
-  let s = 0;
-  let b = 0;
-  let d = 0;
-  let a = 0;
+  const slots = columnSlots(kinds);
   for (let j = 0; j < keys.length; j++) {
     const key = JSON.stringify(keys[j]);
     const name = keys[j] === '__proto__' ? `[${key}]` : key;
+    const c = slots[j]!;
     switch (kinds[j]) {
       case Kind.NUMBER:
-        fields.push(`${name}: f64[${f++} * n + i]`);
+        fields.push(`${name}: f64[${c} * n + i]`);
         break;
       case Kind.STRING:
-        fields.push(`${name}: d${d}[u32[${s++} * n + i]]`);
-        d++;
+        fields.push(`${name}: d${c}[u32[${c} * n + i]]`);
         break;
       case Kind.BOOLEAN:
-        fields.push(`${name}: u8[${b++} * n + i] === 1`);
+        fields.push(`${name}: u8[${c} * n + i] === 1`);
         break;
       default:
-        fields.push(`${name}: a${a}[i]`);
-        a++;
+        fields.push(`${name}: a${c}[i]`);
     }
   }
-  const locals = [...Array.from({ length: d }, (_, i) => `const d${i} = dicts[${i}];`), ...Array.from({ length: a }, (_, i) => `const a${i} = any[${i}];`)];
+  const [, strings, , others] = countKinds(kinds);
+  const locals = [...Array.from({ length: strings }, (_, i) => `const d${i} = dicts[${i}];`), ...Array.from({ length: others }, (_, i) => `const a${i} = any[${i}];`)];
   builder = new Function('n', 'f64', 'u32', 'u8', 'dicts', 'any', `${locals.join('\n')}\nconst out = new Array(n);\nfor (let i = 0; i < n; i++) out[i] = { ${fields.join(', ')} };\nreturn out;`) as BatchBuilder;
   if (builders.size < MAX_BUILDERS) builders.set(signature, builder);
   return builder;
@@ -287,14 +288,7 @@ export function decodeRecordBatch(bytes: Uint8Array): [unknown[], number[]] {
   if (format === MSGPACK) return unpackr.unpack(metaBytes) as [unknown[], number[]];
   if (format !== COLUMNAR) throw new Error(`Not a record batch (format ${format})`);
   const meta = unpackr.unpack(metaBytes) as Meta;
-  let numbers = 0;
-  let strings = 0;
-  let booleans = 0;
-  for (const kind of meta.t) {
-    if (kind === Kind.NUMBER) numbers++;
-    else if (kind === Kind.STRING) strings++;
-    else if (kind === Kind.BOOLEAN) booleans++;
-  }
+  const [numbers, strings, booleans] = countKinds(meta.t);
   const base = bytes.byteOffset + HEADER;
   const f64 = new Float64Array(bytes.buffer, base, n * (1 + numbers));
   const u32 = new Uint32Array(bytes.buffer, base + 8 * n * (1 + numbers), n * strings);
