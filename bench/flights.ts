@@ -14,7 +14,7 @@
  * Record the printed tables in BENCHMARKS.md.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +66,6 @@ function splitByHalfYear(file: string): string {
   const month = header!.split(',').indexOf('month');
   const halves: string[][] = [[], []];
   for (const r of rows) halves[Number(r.split(',')[month]) <= 6 ? 0 : 1]!.push(r);
-  mkdirSync(dir, { recursive: true });
   halves.forEach((h, i) => writeFileSync(join(dir, `half-${i + 1}.csv.gz`), gzipSync(`${header}\n${h.join('\n')}\n`)));
   return dir;
 }

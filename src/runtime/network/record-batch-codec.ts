@@ -40,28 +40,38 @@ interface Meta {
 }
 
 const packr = new Packr();
-let f64Scratch = new Float64Array(4096);
-let u32Scratch = new Uint32Array(4096);
-let u8Scratch = new Uint8Array(4096);
-function scratchF64(length: number): Float64Array {
-  if (f64Scratch.length < length) f64Scratch = new Float64Array(length * 2);
-  return f64Scratch.subarray(0, length);
-}
-function scratchU32(length: number): Uint32Array {
-  if (u32Scratch.length < length) u32Scratch = new Uint32Array(length * 2);
-  return u32Scratch.subarray(0, length);
-}
-function scratchU8(length: number): Uint8Array {
-  if (u8Scratch.length < length) u8Scratch = new Uint8Array(length * 2);
-  return u8Scratch.subarray(0, length);
-}
 const unpackr = new Unpackr();
 
-/** Field names of `v` when it is a plain object (prototype Object.prototype or null), else undefined. */
-function plainKeys(v: unknown): string[] | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
+/** A reused typed array that grows to the largest batch seen (columns are written here, then copied out). */
+class Scratch<T extends Float64Array | Uint32Array | Uint8Array> {
+  private array: T;
+  private readonly make: (length: number) => T;
+
+  constructor(make: (length: number) => T) {
+    this.make = make;
+    this.array = make(4096);
+  }
+
+  take(length: number): T {
+    if (this.array.length < length) this.array = this.make(length * 2);
+    return this.array.subarray(0, length) as T;
+  }
+}
+
+const f64Scratch = new Scratch((n) => new Float64Array(n));
+const u32Scratch = new Scratch((n) => new Uint32Array(n));
+const u8Scratch = new Scratch((n) => new Uint8Array(n));
+
+/** A plain object: prototype Object.prototype or null (class instances go through msgpackr). */
+function isPlainObject(v: unknown): v is object {
+  if (typeof v !== 'object' || v === null) return false;
   const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return undefined;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Field names of `v` when it is a plain object, else undefined. */
+function plainKeys(v: unknown): string[] | undefined {
+  if (!isPlainObject(v)) return undefined;
   const keys: string[] = [];
   for (const k in v) keys.push(k);
   return keys;
@@ -72,9 +82,7 @@ function sameShape(values: readonly unknown[], keys: readonly string[]): boolean
   const nf = keys.length;
   for (let i = 1; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'object' || v === null) return false;
-    const proto: unknown = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return false;
+    if (!isPlainObject(v)) return false;
     let j = 0;
     for (const k in v) {
       if (j === nf || k !== keys[j]) return false;
@@ -85,12 +93,17 @@ function sameShape(values: readonly unknown[], keys: readonly string[]): boolean
   return true;
 }
 
+/** The column kind one value would need. */
+function kindOf(value: unknown): ColumnKind {
+  const t = typeof value;
+  return t === 'number' ? Kind.NUMBER : t === 'string' ? Kind.STRING : t === 'boolean' ? Kind.BOOLEAN : Kind.ANY;
+}
+
+/** The kind of a column: that of its first value if every value has it, else ANY. */
 function columnKind(values: readonly unknown[], key: string): ColumnKind {
-  const first: unknown = (values[0] as Record<string, unknown>)[key];
-  const type = typeof first;
-  const kind = type === 'number' ? Kind.NUMBER : type === 'string' ? Kind.STRING : type === 'boolean' ? Kind.BOOLEAN : Kind.ANY;
+  const kind = kindOf((values[0] as Record<string, unknown>)[key]);
   if (kind === Kind.ANY) return kind;
-  for (let i = 1; i < values.length; i++) if (typeof (values[i] as Record<string, unknown>)[key] !== type) return Kind.ANY;
+  for (let i = 1; i < values.length; i++) if (kindOf((values[i] as Record<string, unknown>)[key]) !== kind) return Kind.ANY;
   return kind;
 }
 
@@ -174,10 +187,7 @@ function writerFor(keys: readonly string[], kinds: readonly ColumnKind[]): Colum
 
 /** Column kinds as the first record's field types suggest (checked while writing). */
 function guessKinds(first: Record<string, unknown>, keys: readonly string[]): ColumnKind[] {
-  return keys.map((k) => {
-    const t = typeof first[k];
-    return t === 'number' ? Kind.NUMBER : t === 'string' ? Kind.STRING : t === 'boolean' ? Kind.BOOLEAN : Kind.ANY;
-  });
+  return keys.map((k) => kindOf(first[k]));
 }
 
 /** Writes the columns into scratch arrays; returns the layout and meta, or undefined when `kinds` do not fit. */
@@ -186,9 +196,9 @@ function writeColumns(values: readonly unknown[], timestamps: readonly number[],
   const [numbers, strings, booleans, others] = countKinds(kinds);
   // The meta (dictionaries, ANY columns) is only known once the columns are written, so
   // they go to reused scratch arrays first and are copied into the sized output after.
-  const f64 = scratchF64(n * (1 + numbers));
-  const u32 = scratchU32(n * strings);
-  const u8 = scratchU8(n * booleans);
+  const f64 = f64Scratch.take(n * (1 + numbers));
+  const u32 = u32Scratch.take(n * strings);
+  const u8 = u8Scratch.take(n * booleans);
   for (let i = 0; i < n; i++) f64[i] = timestamps[i]!;
   const dicts = Array.from({ length: strings }, () => new Map<string, number>());
   const lists = Array.from({ length: strings }, (): string[] => []);
